@@ -1,0 +1,83 @@
+# Unimesh — build, generate, lint and test. Needs only Go and npm (which
+# comes with Node.js); everything else is installed into .tools/ from the Go
+# module proxy and the npm registry.
+
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+# Every Go module of the workspace, in dependency order.
+MODULES := proto pkg services/connect services/crm services/ticketing services/hris \
+           services/accounting services/ats services/events gateway cmd/unimesh bench
+
+TOOLS_BIN := $(CURDIR)/.tools/bin
+BUF := $(CURDIR)/tools/node_modules/.bin/buf
+PLUGINS := $(TOOLS_BIN)/protoc-gen-go $(TOOLS_BIN)/protoc-gen-go-grpc \
+           $(TOOLS_BIN)/protoc-gen-grpc-gateway $(TOOLS_BIN)/protoc-gen-openapiv2
+
+# go test flags; CI may add -race or -count=1.
+TESTFLAGS ?=
+# Where `make run` keeps its data.
+DATA_DIR ?= ./data
+
+.PHONY: all run build tools vendor-protos generate check-generated lint test test-go bench clean
+
+all: lint test
+
+## run: start Unimesh embedded (every service, SQLite, sandbox providers) on :8080.
+run:
+	go run ./cmd/unimesh dev --data-dir $(DATA_DIR)
+
+## build: build the unimesh binary into bin/.
+build:
+	go build -o bin/unimesh ./cmd/unimesh
+
+## tools: install buf (npm) and the pinned protoc plugins (tools/go.mod).
+tools: $(BUF) $(PLUGINS)
+
+$(BUF): tools/package.json tools/package-lock.json
+	# npm ci refuses lock files that (as npm 11 writes them) list only some
+	# platforms of buf's optional binaries; install honours the lock and its hashes.
+	cd tools && npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(PLUGINS) &: tools/go.mod tools/go.sum
+	cd tools && GOWORK=off go build -o $(TOOLS_BIN)/ \
+		google.golang.org/protobuf/cmd/protoc-gen-go \
+		google.golang.org/grpc/cmd/protoc-gen-go-grpc \
+		github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-grpc-gateway \
+		github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2
+
+## vendor-protos: fetch the third-party protos into proto/third_party (pinned, checksummed).
+vendor-protos:
+	tools/vendor-protos.sh
+
+## generate: regenerate Go code and the OpenAPI document from proto/.
+generate: tools
+	find proto/unimesh -name '*.pb.go' -o -name '*.pb.gw.go' | xargs -r rm -f
+	$(BUF) generate
+	$(BUF) generate --template buf.gen.openapi.yaml
+
+## check-generated: fail when regenerating would change the committed code.
+check-generated: tools
+	BUF=$(BUF) tools/check-generated.sh
+
+## lint: buf lint and format, gofmt, go vet.
+lint: tools
+	$(BUF) lint
+	$(BUF) format --diff --exit-code --path proto/unimesh
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^tools/') 2>/dev/null || true); \
+		if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	for m in $(MODULES); do (cd $$m && go vet ./...); done
+
+## test: check generated code, then run every module's tests.
+test: check-generated test-go
+
+test-go:
+	for m in $(MODULES); do (cd $$m && go test $(TESTFLAGS) ./...); done
+
+## bench: the side-by-side load run recorded in BENCHMARKS.md.
+bench:
+	go run ./bench/cmd/loadgen
+
+clean:
+	rm -rf bin .tools tools/node_modules

@@ -1,0 +1,11 @@
+module github.com/unimesh/unimesh/pkg
+
+go 1.26
+
+require (
+	github.com/unimesh/unimesh/proto v0.0.0-00010101000000-000000000000
+)
+
+replace (
+	github.com/unimesh/unimesh/proto => ../proto
+)
