@@ -1,6 +1,6 @@
 module github.com/unimesh/unimesh/cmd/unimesh
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/unimesh/unimesh/proto v0.0.0-00010101000000-000000000000

@@ -166,11 +166,11 @@ const file_unimesh_common_v1_rules_proto_rawDesc = "" +
 	"\x15unimesh.connection_id\x12<must be a connection id: 1 to 64 letters, digits, '_' or '-'\x1a.!rule || this.matches('^[A-Za-z0-9_-]{1,64}$')R\fconnectionId:\xd4\x01\n" +
 	"\trecord_id\x12\x19.buf.validate.StringRules\x18\x82\xf1\x04 \x01(\bB\x99\x01\xc2H\x95\x01\n" +
 	"\x92\x01\n" +
-	"\x11unimesh.record_id\x12Jmust be a record id: 1 to 255 characters without '/' or control characters\x1a1!rule || this.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')R\brecordId:\xb9\x01\n" +
+	"\x11unimesh.record_id\x12Jmust be a record id: 1 to 255 characters without '/' or control characters\x1a1!rule || this.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')R\brecordId:\xcd\x01\n" +
 	"\n" +
-	"page_token\x12\x19.buf.validate.StringRules\x18\x83\xf1\x04 \x01(\bB}\xc2Hz\n" +
-	"x\n" +
-	"\x12unimesh.page_token\x120must be a page token returned by a previous call\x1a0!rule || this.matches('^[A-Za-z0-9_-]{0,4096}$')R\tpageToken:\xca\x01\n" +
+	"page_token\x12\x19.buf.validate.StringRules\x18\x83\xf1\x04 \x01(\bB\x90\x01\xc2H\x8c\x01\n" +
+	"\x89\x01\n" +
+	"\x12unimesh.page_token\x120must be a page token returned by a previous call\x1aA!rule || (size(this) <= 4096 && this.matches('^[A-Za-z0-9_-]*$'))R\tpageToken:\xca\x01\n" +
 	"\x04date\x12\x19.buf.validate.StringRules\x18\x84\xf1\x04 \x01(\bB\x98\x01\xc2H\x94\x01\n" +
 	"\x91\x01\n" +
 	"\funimesh.date\x12%must be a date in the form YYYY-MM-DD\x1aZ!rule || this == '' || this.matches('^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$')R\x04date:\xc2\x01\n" +

@@ -489,7 +489,7 @@ func (x *ListCompaniesRequest) GetIncludeRaw() bool {
 // Response of ListCompanies.
 type ListCompaniesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The companys.
+	// The companies.
 	Companies []*Company `protobuf:"bytes,1,rep,name=companies,proto3" json:"companies,omitempty"`
 	// A token for the next page; empty on the last one.
 	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
@@ -1617,7 +1617,7 @@ func (x *ListActivitiesRequest) GetIncludeRaw() bool {
 // Response of ListActivities.
 type ListActivitiesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The activitys.
+	// The activities.
 	Activities []*Activity `protobuf:"bytes,1,rep,name=activities,proto3" json:"activities,omitempty"`
 	// A token for the next page; empty on the last one.
 	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
@@ -2459,15 +2459,16 @@ const file_unimesh_crm_v1_crm_service_proto_rawDesc = "" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12<\n" +
-	"\acontact\x18\x02 \x01(\v2\x17.unimesh.crm.v1.ContactB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\acontact\"\xc3\x02\n" +
+	"\acontact\x18\x02 \x01(\v2\x17.unimesh.crm.v1.ContactB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\acontact\"\xbb\x02\n" +
 	"\x14UpdateContactRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12<\n" +
 	"\acontact\x18\x02 \x01(\v2\x17.unimesh.crm.v1.ContactB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\acontact\x12;\n" +
 	"\vupdate_mask\x18\x03 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask:\x81\x01\xbaH~\x1a|\n" +
-	"\x11update_contact.id\x122contact.id must be the id of the contact to update\x1a3this.contact.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"b\n" +
+	"updateMask:z\xbaHw\x1au\n" +
+	"\n" +
+	"contact.id\x122contact.id must be the id of the contact to update\x1a3this.contact.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"b\n" +
 	"\x14DeleteContactRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
@@ -2497,15 +2498,16 @@ const file_unimesh_crm_v1_crm_service_proto_rawDesc = "" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12<\n" +
-	"\acompany\x18\x02 \x01(\v2\x17.unimesh.crm.v1.CompanyB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\acompany\"\xc3\x02\n" +
+	"\acompany\x18\x02 \x01(\v2\x17.unimesh.crm.v1.CompanyB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\acompany\"\xbb\x02\n" +
 	"\x14UpdateCompanyRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12<\n" +
 	"\acompany\x18\x02 \x01(\v2\x17.unimesh.crm.v1.CompanyB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\acompany\x12;\n" +
 	"\vupdate_mask\x18\x03 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask:\x81\x01\xbaH~\x1a|\n" +
-	"\x11update_company.id\x122company.id must be the id of the company to update\x1a3this.company.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"b\n" +
+	"updateMask:z\xbaHw\x1au\n" +
+	"\n" +
+	"company.id\x122company.id must be the id of the company to update\x1a3this.company.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"b\n" +
 	"\x14DeleteCompanyRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
@@ -2535,15 +2537,15 @@ const file_unimesh_crm_v1_crm_service_proto_rawDesc = "" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x123\n" +
-	"\x04deal\x18\x02 \x01(\v2\x14.unimesh.crm.v1.DealB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\x04deal\"\xaa\x02\n" +
+	"\x04deal\x18\x02 \x01(\v2\x14.unimesh.crm.v1.DealB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\x04deal\"\xa3\x02\n" +
 	"\x11UpdateDealRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x123\n" +
 	"\x04deal\x18\x02 \x01(\v2\x14.unimesh.crm.v1.DealB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\x04deal\x12;\n" +
 	"\vupdate_mask\x18\x03 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask:u\xbaHr\x1ap\n" +
-	"\x0eupdate_deal.id\x12,deal.id must be the id of the deal to update\x1a0this.deal.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"_\n" +
+	"updateMask:n\xbaHk\x1ai\n" +
+	"\adeal.id\x12,deal.id must be the id of the deal to update\x1a0this.deal.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"_\n" +
 	"\x11DeleteDealRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
@@ -2573,15 +2575,15 @@ const file_unimesh_crm_v1_crm_service_proto_rawDesc = "" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x123\n" +
-	"\x04lead\x18\x02 \x01(\v2\x14.unimesh.crm.v1.LeadB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\x04lead\"\xaa\x02\n" +
+	"\x04lead\x18\x02 \x01(\v2\x14.unimesh.crm.v1.LeadB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\x04lead\"\xa3\x02\n" +
 	"\x11UpdateLeadRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x123\n" +
 	"\x04lead\x18\x02 \x01(\v2\x14.unimesh.crm.v1.LeadB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\x04lead\x12;\n" +
 	"\vupdate_mask\x18\x03 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask:u\xbaHr\x1ap\n" +
-	"\x0eupdate_lead.id\x12,lead.id must be the id of the lead to update\x1a0this.lead.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"_\n" +
+	"updateMask:n\xbaHk\x1ai\n" +
+	"\alead.id\x12,lead.id must be the id of the lead to update\x1a0this.lead.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"_\n" +
 	"\x11DeleteLeadRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
@@ -2608,21 +2610,21 @@ const file_unimesh_crm_v1_crm_service_proto_rawDesc = "" +
 	"connection\x12\x1c\n" +
 	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\x12\x1f\n" +
 	"\vinclude_raw\x18\x03 \x01(\bR\n" +
-	"includeRaw\"\xdb\x01\n" +
+	"includeRaw\"\xcb\x01\n" +
 	"\x15CreateActivityRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12?\n" +
-	"\bactivity\x18\x02 \x01(\v2\x18.unimesh.crm.v1.ActivityB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\bactivity:S\xbaHP\x1aN\n" +
-	"\x18create_activity.required\x12\x19activity.kind is required\x1a\x17this.activity.kind != 0\"\xcd\x02\n" +
+	"\bactivity\x18\x02 \x01(\v2\x18.unimesh.crm.v1.ActivityB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\bactivity:C\xbaH@\x1a>\n" +
+	"\bactivity\x12\x19activity.kind is required\x1a\x17this.activity.kind != 0\"\xc3\x02\n" +
 	"\x15UpdateActivityRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12?\n" +
 	"\bactivity\x18\x02 \x01(\v2\x18.unimesh.crm.v1.ActivityB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\bactivity\x12;\n" +
 	"\vupdate_mask\x18\x03 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask:\x87\x01\xbaH\x83\x01\x1a\x80\x01\n" +
-	"\x12update_activity.id\x124activity.id must be the id of the activity to update\x1a4this.activity.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"c\n" +
+	"updateMask:~\xbaH{\x1ay\n" +
+	"\vactivity.id\x124activity.id must be the id of the activity to update\x1a4this.activity.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"c\n" +
 	"\x15DeleteActivityRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
@@ -2652,15 +2654,15 @@ const file_unimesh_crm_v1_crm_service_proto_rawDesc = "" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12?\n" +
-	"\bpipeline\x18\x02 \x01(\v2\x18.unimesh.crm.v1.PipelineB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\bpipeline\"\xcd\x02\n" +
+	"\bpipeline\x18\x02 \x01(\v2\x18.unimesh.crm.v1.PipelineB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\bpipeline\"\xc3\x02\n" +
 	"\x15UpdatePipelineRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12?\n" +
 	"\bpipeline\x18\x02 \x01(\v2\x18.unimesh.crm.v1.PipelineB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\bpipeline\x12;\n" +
 	"\vupdate_mask\x18\x03 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask:\x87\x01\xbaH\x83\x01\x1a\x80\x01\n" +
-	"\x12update_pipeline.id\x124pipeline.id must be the id of the pipeline to update\x1a4this.pipeline.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"\xf4\x01\n" +
+	"updateMask:~\xbaH{\x1ay\n" +
+	"\vpipeline.id\x124pipeline.id must be the id of the pipeline to update\x1a4this.pipeline.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"\xf4\x01\n" +
 	"\x10ListUsersRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +

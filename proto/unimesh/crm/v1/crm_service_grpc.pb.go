@@ -71,7 +71,7 @@ type CrmServiceClient interface {
 	UpdateContact(ctx context.Context, in *UpdateContactRequest, opts ...grpc.CallOption) (*Contact, error)
 	// Deletes a contact.
 	DeleteContact(ctx context.Context, in *DeleteContactRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
-	// Lists companys, a page at a time.
+	// Lists companies, a page at a time.
 	ListCompanies(ctx context.Context, in *ListCompaniesRequest, opts ...grpc.CallOption) (*ListCompaniesResponse, error)
 	// Returns one company.
 	GetCompany(ctx context.Context, in *GetCompanyRequest, opts ...grpc.CallOption) (*Company, error)
@@ -101,7 +101,7 @@ type CrmServiceClient interface {
 	UpdateLead(ctx context.Context, in *UpdateLeadRequest, opts ...grpc.CallOption) (*Lead, error)
 	// Deletes a lead.
 	DeleteLead(ctx context.Context, in *DeleteLeadRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
-	// Lists activitys, a page at a time.
+	// Lists activities, a page at a time.
 	ListActivities(ctx context.Context, in *ListActivitiesRequest, opts ...grpc.CallOption) (*ListActivitiesResponse, error)
 	// Returns one activity.
 	GetActivity(ctx context.Context, in *GetActivityRequest, opts ...grpc.CallOption) (*Activity, error)
@@ -461,7 +461,7 @@ type CrmServiceServer interface {
 	UpdateContact(context.Context, *UpdateContactRequest) (*Contact, error)
 	// Deletes a contact.
 	DeleteContact(context.Context, *DeleteContactRequest) (*emptypb.Empty, error)
-	// Lists companys, a page at a time.
+	// Lists companies, a page at a time.
 	ListCompanies(context.Context, *ListCompaniesRequest) (*ListCompaniesResponse, error)
 	// Returns one company.
 	GetCompany(context.Context, *GetCompanyRequest) (*Company, error)
@@ -491,7 +491,7 @@ type CrmServiceServer interface {
 	UpdateLead(context.Context, *UpdateLeadRequest) (*Lead, error)
 	// Deletes a lead.
 	DeleteLead(context.Context, *DeleteLeadRequest) (*emptypb.Empty, error)
-	// Lists activitys, a page at a time.
+	// Lists activities, a page at a time.
 	ListActivities(context.Context, *ListActivitiesRequest) (*ListActivitiesResponse, error)
 	// Returns one activity.
 	GetActivity(context.Context, *GetActivityRequest) (*Activity, error)

@@ -396,15 +396,15 @@ const file_unimesh_platform_v1_connection_service_proto_rawDesc = "" +
 	"\n" +
 	"connection\x18\x01 \x01(\v2\x1f.unimesh.platform.v1.ConnectionB\x03\xe0A\x02R\n" +
 	"connection\x12J\n" +
-	"\vcredentials\x18\x02 \x01(\v2 .unimesh.platform.v1.CredentialsB\x06\xe0A\x02\xe0A\x04R\vcredentials\"\xec\x02\n" +
+	"\vcredentials\x18\x02 \x01(\v2 .unimesh.platform.v1.CredentialsB\x06\xe0A\x02\xe0A\x04R\vcredentials\"\xe3\x02\n" +
 	"\x17UpdateConnectionRequest\x12D\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\v2\x1f.unimesh.platform.v1.ConnectionB\x03\xe0A\x02R\n" +
 	"connection\x12;\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask\x12G\n" +
-	"\vcredentials\x18\x03 \x01(\v2 .unimesh.platform.v1.CredentialsB\x03\xe0A\x04R\vcredentials:\x84\x01\xbaH\x80\x01\x1a~\n" +
-	"\x14update_connection.id\x12\x19connection.id is required\x1aKhas(this.connection) && this.connection.id.matches('^[A-Za-z0-9_-]{1,64}$')\"7\n" +
+	"\vcredentials\x18\x03 \x01(\v2 .unimesh.platform.v1.CredentialsB\x03\xe0A\x04R\vcredentials:|\xbaHy\x1aw\n" +
+	"\rconnection.id\x12\x19connection.id is required\x1aKhas(this.connection) && this.connection.id.matches('^[A-Za-z0-9_-]{1,64}$')\"7\n" +
 	"\x17DeleteConnectionRequest\x12\x1c\n" +
 	"\x02id\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\x02id2\xd5\x05\n" +
 	"\x11ConnectionService\x12\x8e\x01\n" +
