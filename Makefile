@@ -34,9 +34,9 @@ build:
 ## tools: install buf (npm) and the pinned protoc plugins (tools/go.mod).
 tools: $(BUF) $(PLUGINS)
 
+# npm ci refuses lock files that (as npm 11 writes them) list only some
+# platforms of buf's optional binaries; install honours the lock and its hashes.
 $(BUF): tools/package.json tools/package-lock.json
-	# npm ci refuses lock files that (as npm 11 writes them) list only some
-	# platforms of buf's optional binaries; install honours the lock and its hashes.
 	cd tools && npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
@@ -56,6 +56,7 @@ generate: tools
 	find proto/unimesh -name '*.pb.go' -o -name '*.pb.gw.go' | xargs -r rm -f
 	$(BUF) generate
 	$(BUF) generate --template buf.gen.openapi.yaml
+	go run ./pkg/cmd/gencategory -root .
 
 ## check-generated: fail when regenerating would change the committed code.
 check-generated: tools

@@ -1,0 +1,117 @@
+package sandboxapi
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+)
+
+// Seeder makes the sandbox's demo data: realistic, and the same on every
+// start (a fixed random seed and a fixed base time), so that ids and
+// records are stable across restarts and machines.
+type Seeder struct {
+	R    *rand.Rand
+	Base time.Time
+}
+
+// NewSeeder returns a seeder for one product; seed tells products apart.
+func NewSeeder(seed uint64) *Seeder {
+	return &Seeder{
+		R:    rand.New(rand.NewPCG(seed, 0x756e696d657368)),
+		Base: time.Date(2025, 1, 6, 9, 0, 0, 0, time.UTC),
+	}
+}
+
+// Pick returns one of xs.
+func Pick[T any](s *Seeder, xs []T) T { return xs[s.R.IntN(len(xs))] }
+
+// Time returns a time within days after the base, at a working hour.
+func (s *Seeder) Time(days int) time.Time {
+	return s.Base.Add(time.Duration(s.R.IntN(days*24*60)) * time.Minute)
+}
+
+// After returns a time up to days after t.
+func (s *Seeder) After(t time.Time, days int) time.Time {
+	return t.Add(time.Duration(1+s.R.IntN(max(1, days*24*60))) * time.Minute)
+}
+
+// Person is a generated person.
+type Person struct {
+	First, Last string
+}
+
+// Person returns a person's name.
+func (s *Seeder) Person() Person { return Person{First: Pick(s, FirstNames), Last: Pick(s, LastNames)} }
+
+// Email returns a plausible address at domain.
+func (s *Seeder) Email(p Person, domain string) string {
+	return strings.ToLower(fmt.Sprintf("%s.%s@%s", p.First, p.Last, domain))
+}
+
+// Company returns a company name and its domain.
+func (s *Seeder) Company() (name, domain string) {
+	a, b := Pick(s, CompanyWords), Pick(s, CompanySuffixes)
+	name = a + " " + b
+	return name, strings.ToLower(strings.ReplaceAll(a, " ", "")) + ".example"
+}
+
+// City is a place with its postal conventions.
+type City struct {
+	Name, Region, Country, Zip, Dial string
+}
+
+// Address returns a street address in a random city, and the city.
+func (s *Seeder) Address(kind string) (Address, City) {
+	c := Pick(s, Cities)
+	return Address{
+		Line1:   fmt.Sprintf("%d %s", 1+s.R.IntN(240), Pick(s, Streets)),
+		City:    c.Name,
+		State:   c.Region,
+		Zip:     c.Zip,
+		Country: c.Country,
+		Kind:    kind,
+	}, c
+}
+
+// Phone returns a number in the city's international form, written as
+// people write them.
+func (s *Seeder) Phone(c City) string {
+	return fmt.Sprintf("%s %d %04d %04d", c.Dial, 20+s.R.IntN(70), s.R.IntN(10000), s.R.IntN(10000))
+}
+
+// Demo vocabulary.
+var (
+	FirstNames = []string{"Ada", "Grace", "Alan", "Katherine", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Frances",
+		"Tim", "Radia", "Guido", "Hedy", "John", "Sophie", "Yukihiro", "Anita", "Bjarne", "Karen", "Leslie", "Shafi",
+		"Donald", "Adele", "Niklaus", "Jean", "Vint", "Mary", "Edsger", "Lynn", "Amara", "Mateo", "Priya", "Lukas",
+		"Chloé", "Kwame", "Ingrid", "Rafael", "Mei", "Omar"}
+	LastNames = []string{"Lovelace", "Hopper", "Turing", "Johnson", "Torvalds", "Hamilton", "Ritchie", "Liskov", "Thompson",
+		"Allen", "Berners-Lee", "Perlman", "van Rossum", "Lamarr", "McCarthy", "Wilson", "Matsumoto", "Borg", "Stroustrup",
+		"Spärck Jones", "Lamport", "Goldwasser", "Knuth", "Goldberg", "Wirth", "Sammet", "Cerf", "Shaw", "Dijkstra",
+		"Conway", "Okafor", "García", "Raman", "Schmidt", "Dubois", "Mensah", "Larsen", "Costa", "Chen", "Haddad"}
+	CompanyWords = []string{"Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne", "Tyrell",
+		"Cyberdyne", "Soylent", "Wonka", "Aperture", "Black Mesa", "Massive Dynamic", "Oscorp", "Gringotts", "Monarch",
+		"Nakatomi", "Pied Piper", "Dunder Mifflin", "Sterling Cooper", "Bluth", "Prestige", "Wernham Hogg", "Blue Sun",
+		"Virtucon", "Gekko", "Kruger", "Ollivander", "Northwind", "Contoso", "Fabrikam", "Tailspin", "Litware", "Adatum",
+		"Fourth Coffee", "Proseware", "Lamna", "Woodgrove"}
+	CompanySuffixes = []string{"Inc.", "GmbH", "Ltd.", "LLC", "SA", "AG", "Group", "Labs", "Systems", "Holdings"}
+	Industries      = []string{"Software", "Manufacturing", "Healthcare", "Financial Services", "Retail", "Logistics",
+		"Education", "Media", "Energy", "Hospitality"}
+	Streets = []string{"Market Street", "Hauptstraße", "High Street", "Rue de Rivoli", "Calle Mayor", "King Street",
+		"Baker Street", "Friedrichstraße", "Main Street", "Oxford Road", "Via Roma", "Bahnhofstrasse"}
+	Cities = []City{
+		{"San Francisco", "CA", "US", "94105", "+1 415"},
+		{"New York", "NY", "US", "10001", "+1 212"},
+		{"Austin", "TX", "US", "78701", "+1 512"},
+		{"Berlin", "Berlin", "DE", "10115", "+49 30"},
+		{"Munich", "Bavaria", "DE", "80331", "+49 89"},
+		{"London", "England", "GB", "EC1A 1BB", "+44 20"},
+		{"Paris", "Île-de-France", "FR", "75001", "+33 1"},
+		{"Madrid", "Madrid", "ES", "28013", "+34 91"},
+		{"Amsterdam", "North Holland", "NL", "1012 AB", "+31 20"},
+		{"Toronto", "ON", "CA", "M5H 2N2", "+1 416"},
+		{"Sydney", "NSW", "AU", "2000", "+61 2"},
+		{"Zurich", "ZH", "CH", "8001", "+41 44"},
+	}
+)
