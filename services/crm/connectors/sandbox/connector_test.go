@@ -58,9 +58,9 @@ func TestReadNormalization(t *testing.T) {
 			name: "person with labels, custom fields and an international and a national phone",
 			got: personToContact(Person{
 				ID: 10001, FirstName: "Ada", LastName: "Lovelace", FullName: "Ada Lovelace", JobTitle: "CTO",
-				Emails:    []sandboxapi.Email{{Address: "ada@acme.example", Label: "work"}, {Address: "ada@home.example", Label: "personal"}},
-				Phones:    []sandboxapi.Phone{{Number: "+44 20 7946 0958", Label: "work"}, {Number: "020 7946 0958", Label: "pager"}},
-				Addresses: []sandboxapi.Address{{Line1: "1 King Street", City: "London", Zip: "EC1A 1BB", Country: "GB", Kind: "work"}},
+				Emails:         []sandboxapi.Email{{Address: "ada@acme.example", Label: "work"}, {Address: "ada@home.example", Label: "personal"}},
+				Phones:         []sandboxapi.Phone{{Number: "+44 20 7946 0958", Label: "work"}, {Number: "020 7946 0958", Label: "pager"}},
+				Addresses:      []sandboxapi.Address{{Line1: "1 King Street", City: "London", Zip: "EC1A 1BB", Country: "GB", Kind: "work"}},
 				OrganizationID: ptr(int64(20001)), OwnerID: nil, OpportunityIDs: []int64{30001},
 				Labels: []string{"vip"}, Custom: map[string]any{"lead_score": 87.0}, CreatedAt: created, UpdatedAt: updated,
 			}),
@@ -104,8 +104,8 @@ func TestReadNormalization(t *testing.T) {
 				Phone: "+1 212 555 0100", Company: "Globex", Status: "converted", Source: "webinar",
 				Converted: &Conversion{PersonID: ptr(int64(10001)), At: updated}, CreatedAt: created, UpdatedAt: updated}),
 			want: &crmv1.Lead{Id: "40001", Name: "Grace (Globex)", FirstName: "Grace", LastName: "Hopper",
-				Emails: []*commonv1.Email{{Address: "grace@globex.example", Type: commonv1.EmailType_EMAIL_TYPE_WORK}},
-				Phones: []*commonv1.Phone{{Number: "+12125550100", RawNumber: "+1 212 555 0100", Type: commonv1.PhoneType_PHONE_TYPE_WORK}},
+				Emails:      []*commonv1.Email{{Address: "grace@globex.example", Type: commonv1.EmailType_EMAIL_TYPE_WORK}},
+				Phones:      []*commonv1.Phone{{Number: "+12125550100", RawNumber: "+1 212 555 0100", Type: commonv1.PhoneType_PHONE_TYPE_WORK}},
 				CompanyName: "Globex", Status: crmv1.LeadStatus_LEAD_STATUS_CONVERTED, RemoteStatus: "converted", Source: "webinar",
 				ConvertedContactId: "10001", ConvertedTime: timestamppb.New(updated),
 				CreateTime: timestamppb.New(created), UpdateTime: timestamppb.New(updated)},
@@ -260,175 +260,115 @@ func TestWriteNormalization(t *testing.T) {
 	}
 }
 
-// listAll pages through a list with the given page size and returns every record.
-func listAll[T proto.Message](t *testing.T, c *connector.Conn, o connector.Object[T], size int, since time.Time) []T {
-	t.Helper()
-	var out []T
-	cursor := ""
-	for pages := 0; ; pages++ {
-		if pages > 1000 {
-			t.Fatal("paging does not end")
-		}
-		p, err := o.List(context.Background(), c, connector.ListParams{PageSize: size, Cursor: cursor, ModifiedSince: since})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(p.Items) > size {
-			t.Fatalf("page of %d records for page size %d", len(p.Items), size)
-		}
-		out = append(out, p.Items...)
-		if p.NextCursor == "" {
-			return out
-		}
-		cursor = p.NextCursor
-	}
-}
-
-func idsOf[T connector.Record](recs []T) map[string]bool {
-	m := map[string]bool{}
-	for _, r := range recs {
-		m[r.GetId()] = true
-	}
-	return m
-}
-
-// roundTrip runs create → get → list (over several pages) → modified-since
-// → update (with a mask) → delete → get is NOT_FOUND.
-func roundTrip[T connector.Record](t *testing.T, c *connector.Conn, o connector.Object[T], seeded int, create T,
-	mask []string, change func(T), check func(t *testing.T, got T),
-) {
-	t.Helper()
-	ctx := context.Background()
-	before := time.Now().Add(-time.Second)
-	created, err := o.Create(ctx, c, create)
-	if err != nil {
-		t.Fatalf("create: %v", err)
-	}
-	id := created.GetId()
-	if id == "" {
-		t.Fatal("created record has no id")
-	}
-	got, err := o.Get(ctx, c, id, connector.GetParams{})
-	if err != nil {
-		t.Fatalf("get: %v", err)
-	}
-	if !proto.Equal(got, created) {
-		t.Fatalf("get differs from create:\n%v\n%v", got, created)
-	}
-	all := listAll(t, c, o, 7, time.Time{})
-	if len(all) != seeded+1 || !idsOf(all)[id] {
-		t.Fatalf("list over pages of 7: %d records (want %d) with the new one: %v", len(all), seeded+1, idsOf(all)[id])
-	}
-	recent := listAll(t, c, o, 50, before)
-	if len(recent) != 1 || recent[0].GetId() != id {
-		t.Fatalf("modified since just before the create: %d records", len(recent))
-	}
-	upd := proto.Clone(created).(T)
-	change(upd)
-	updated, err := o.Update(ctx, c, upd, mask)
-	if err != nil {
-		t.Fatalf("update: %v", err)
-	}
-	check(t, updated)
-	if o.Delete == nil {
-		return
-	}
-	if err := o.Delete(ctx, c, id); err != nil {
-		t.Fatalf("delete: %v", err)
-	}
-	if _, err := o.Get(ctx, c, id, connector.GetParams{}); status.Code(err) != codes.NotFound || apierr.Reason(err) != apierr.ReasonRecordNotFound {
-		t.Fatalf("get after delete: %v", err)
-	}
-}
-
 func TestRoundTrips(t *testing.T) {
 	emu, c := start(t)
 	conn := Connector()
 
 	t.Run("contact", func(t *testing.T) {
-		roundTrip(t, c, conn.Contacts, emu.People.Len(), &crmv1.Contact{
-			FirstName: "Katherine", LastName: "Johnson", Title: "Mathematician", CompanyId: "20001",
-			Emails:       []*commonv1.Email{{Address: "kj@nasa.example", Type: commonv1.EmailType_EMAIL_TYPE_WORK}},
-			Tags:         []string{"vip"},
-			CustomFields: mustStruct(map[string]any{"lead_score": 99.0}),
-		}, []string{"title", "custom_fields"}, func(c *crmv1.Contact) {
-			c.Title = "Director"
-			c.FirstName = "ignored because it is not in the mask"
-			c.CustomFields = mustStruct(map[string]any{"lead_score": 100.0})
-		}, func(t *testing.T, got *crmv1.Contact) {
-			if got.GetTitle() != "Director" || got.GetFirstName() != "Katherine" || got.GetCustomFields().AsMap()["lead_score"] != 100.0 {
-				t.Errorf("after update: %v", got)
-			}
-			if got.GetName() != "Katherine Johnson" || got.GetCompanyId() != "20001" || len(got.GetTags()) != 1 {
-				t.Errorf("fields lost: %v", got)
-			}
-		})
+		connectortest.RoundTrip[*crmv1.Contact]{
+			Seeded: emu.People.Len(),
+			Create: &crmv1.Contact{
+				FirstName: "Katherine", LastName: "Johnson", Title: "Mathematician", CompanyId: "20001",
+				Emails:       []*commonv1.Email{{Address: "kj@nasa.example", Type: commonv1.EmailType_EMAIL_TYPE_WORK}},
+				Tags:         []string{"vip"},
+				CustomFields: mustStruct(map[string]any{"lead_score": 99.0}),
+			},
+			Mask: []string{"title", "custom_fields"},
+			Change: func(c *crmv1.Contact) {
+				c.Title = "Director"
+				c.FirstName = "ignored because it is not in the mask"
+				c.CustomFields = mustStruct(map[string]any{"lead_score": 100.0})
+			},
+			Check: func(t *testing.T, got *crmv1.Contact) {
+				if got.GetTitle() != "Director" || got.GetFirstName() != "Katherine" || got.GetCustomFields().AsMap()["lead_score"] != 100.0 {
+					t.Errorf("after update: %v", got)
+				}
+				if got.GetName() != "Katherine Johnson" || got.GetCompanyId() != "20001" || len(got.GetTags()) != 1 {
+					t.Errorf("fields lost: %v", got)
+				}
+			},
+		}.Run(t, c, conn.Contacts)
 	})
 	t.Run("company", func(t *testing.T) {
-		roundTrip(t, c, conn.Companies, emu.Organizations.Len(), &crmv1.Company{
-			Name: "Analytical Engines Ltd.", Domains: []string{"engines.example"}, Websites: []string{"https://engines.example"},
-			EmployeeCount: 12, AnnualRevenue: &commonv1.Money{Units: "1200000.00", CurrencyCode: "GBP"},
-		}, []string{"employee_count", "websites"}, func(c *crmv1.Company) {
-			c.EmployeeCount, c.Websites = 40, nil
-		}, func(t *testing.T, got *crmv1.Company) {
-			if got.GetEmployeeCount() != 40 || len(got.GetWebsites()) != 0 || got.GetAnnualRevenue().GetUnits() != "1200000.00" {
-				t.Errorf("after update: %v", got)
-			}
-		})
+		connectortest.RoundTrip[*crmv1.Company]{
+			Seeded: emu.Organizations.Len(),
+			Create: &crmv1.Company{
+				Name: "Analytical Engines Ltd.", Domains: []string{"engines.example"}, Websites: []string{"https://engines.example"},
+				EmployeeCount: 12, AnnualRevenue: &commonv1.Money{Units: "1200000.00", CurrencyCode: "GBP"},
+			},
+			Mask:   []string{"employee_count", "websites"},
+			Change: func(c *crmv1.Company) { c.EmployeeCount, c.Websites = 40, nil },
+			Check: func(t *testing.T, got *crmv1.Company) {
+				if got.GetEmployeeCount() != 40 || len(got.GetWebsites()) != 0 || got.GetAnnualRevenue().GetUnits() != "1200000.00" {
+					t.Errorf("after update: %v", got)
+				}
+			},
+		}.Run(t, c, conn.Companies)
 	})
 	t.Run("deal", func(t *testing.T) {
-		roundTrip(t, c, conn.Deals, emu.Opportunities.Len(), &crmv1.Deal{
-			Name: "Difference engine", Amount: &commonv1.Money{Units: "5000.00", CurrencyCode: "USD"},
-		}, []string{"status"}, func(d *crmv1.Deal) {
-			d.Status = crmv1.DealStatus_DEAL_STATUS_LOST
-		}, func(t *testing.T, got *crmv1.Deal) {
-			if got.GetStatus() != crmv1.DealStatus_DEAL_STATUS_LOST || got.GetCloseTime() == nil {
-				t.Errorf("after losing it: %v", got)
-			}
-		})
+		connectortest.RoundTrip[*crmv1.Deal]{
+			Seeded: emu.Opportunities.Len(),
+			Create: &crmv1.Deal{Name: "Difference engine", Amount: &commonv1.Money{Units: "5000.00", CurrencyCode: "USD"}},
+			Mask:   []string{"status"},
+			Change: func(d *crmv1.Deal) { d.Status = crmv1.DealStatus_DEAL_STATUS_LOST },
+			Check: func(t *testing.T, got *crmv1.Deal) {
+				if got.GetStatus() != crmv1.DealStatus_DEAL_STATUS_LOST || got.GetCloseTime() == nil {
+					t.Errorf("after losing it: %v", got)
+				}
+			},
+		}.Run(t, c, conn.Deals)
 	})
 	t.Run("lead", func(t *testing.T) {
-		roundTrip(t, c, conn.Leads, emu.Leads.Len(), &crmv1.Lead{
-			FirstName: "Hedy", LastName: "Lamarr", CompanyName: "Frequency Hopping Inc.",
-			Emails: []*commonv1.Email{{Address: "hedy@fh.example"}},
-		}, []string{"status"}, func(l *crmv1.Lead) {
-			l.Status = crmv1.LeadStatus_LEAD_STATUS_QUALIFIED
-		}, func(t *testing.T, got *crmv1.Lead) {
-			if got.GetStatus() != crmv1.LeadStatus_LEAD_STATUS_QUALIFIED || got.GetRemoteStatus() != "qualified" || got.GetName() != "Hedy Lamarr" {
-				t.Errorf("after update: %v", got)
-			}
-		})
+		connectortest.RoundTrip[*crmv1.Lead]{
+			Seeded: emu.Leads.Len(),
+			Create: &crmv1.Lead{
+				FirstName: "Hedy", LastName: "Lamarr", CompanyName: "Frequency Hopping Inc.",
+				Emails: []*commonv1.Email{{Address: "hedy@fh.example"}},
+			},
+			Mask:   []string{"status"},
+			Change: func(l *crmv1.Lead) { l.Status = crmv1.LeadStatus_LEAD_STATUS_QUALIFIED },
+			Check: func(t *testing.T, got *crmv1.Lead) {
+				if got.GetStatus() != crmv1.LeadStatus_LEAD_STATUS_QUALIFIED || got.GetRemoteStatus() != "qualified" || got.GetName() != "Hedy Lamarr" {
+					t.Errorf("after update: %v", got)
+				}
+			},
+		}.Run(t, c, conn.Leads)
 	})
 	t.Run("activity", func(t *testing.T) {
-		roundTrip(t, c, conn.Activities, emu.Activities.Len(), &crmv1.Activity{
-			Kind: crmv1.ActivityKind_ACTIVITY_KIND_TASK, Subject: "Send proposal", DueTime: timestamppb.New(ts("2026-01-10T12:00:00Z")),
-			ContactIds: []string{"10001"},
-		}, []string{"done"}, func(a *crmv1.Activity) {
-			a.Done = true
-		}, func(t *testing.T, got *crmv1.Activity) {
-			if !got.GetDone() || got.GetKind() != crmv1.ActivityKind_ACTIVITY_KIND_TASK || got.GetSubject() != "Send proposal" {
-				t.Errorf("after update: %v", got)
-			}
-		})
+		connectortest.RoundTrip[*crmv1.Activity]{
+			Seeded: emu.Activities.Len(),
+			Create: &crmv1.Activity{
+				Kind: crmv1.ActivityKind_ACTIVITY_KIND_TASK, Subject: "Send proposal", DueTime: timestamppb.New(ts("2026-01-10T12:00:00Z")),
+				ContactIds: []string{"10001"},
+			},
+			Mask:   []string{"done"},
+			Change: func(a *crmv1.Activity) { a.Done = true },
+			Check: func(t *testing.T, got *crmv1.Activity) {
+				if !got.GetDone() || got.GetKind() != crmv1.ActivityKind_ACTIVITY_KIND_TASK || got.GetSubject() != "Send proposal" {
+					t.Errorf("after update: %v", got)
+				}
+			},
+		}.Run(t, c, conn.Activities)
 	})
 	t.Run("pipeline", func(t *testing.T) {
-		created, err := conn.Pipelines.Create(context.Background(), c, &crmv1.Pipeline{Name: "Renewals", Active: true, Stages: []*crmv1.Stage{
-			{Name: "Due", Probability: 50}, {Name: "Renewed", IsWon: true, IsClosed: true, Probability: 100},
-		}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(created.GetStages()) != 2 || created.GetStages()[0].GetId() == "" || !created.GetStages()[1].GetIsWon() {
-			t.Fatalf("created: %v", created)
-		}
-		created.Stages = append(created.Stages, &crmv1.Stage{Name: "Churned", IsClosed: true})
-		updated, err := conn.Pipelines.Update(context.Background(), c, created, []string{"stages"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(updated.GetStages()) != 3 || updated.GetStages()[0].GetId() != created.GetStages()[0].GetId() || updated.GetStages()[2].GetIsWon() {
-			t.Fatalf("updated: %v", updated)
-		}
+		connectortest.RoundTrip[*crmv1.Pipeline]{
+			Seeded: emu.Pipelines.Len(),
+			Create: &crmv1.Pipeline{Name: "Renewals", Active: true, Stages: []*crmv1.Stage{
+				{Name: "Due", Probability: 50}, {Name: "Renewed", IsWon: true, IsClosed: true, Probability: 100},
+			}},
+			Mask: []string{"stages"},
+			Change: func(p *crmv1.Pipeline) {
+				if len(p.GetStages()) != 2 || p.GetStages()[0].GetId() == "" || !p.GetStages()[1].GetIsWon() {
+					t.Fatalf("created: %v", p)
+				}
+				p.Stages = append(p.Stages, &crmv1.Stage{Name: "Churned", IsClosed: true})
+			},
+			Check: func(t *testing.T, got *crmv1.Pipeline) {
+				if len(got.GetStages()) != 3 || got.GetStages()[0].GetName() != "Due" || got.GetStages()[2].GetIsWon() || !got.GetStages()[2].GetIsClosed() {
+					t.Errorf("after adding a stage: %v", got)
+				}
+			},
+		}.Run(t, c, conn.Pipelines)
 	})
 }
 
@@ -438,7 +378,7 @@ func TestDealWithOnlyNameAndAmountLandsInFirstOpenStage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pipes := listAll(t, c, Connector().Pipelines, 10, time.Time{})
+	pipes := connectortest.ListAll(t, c, Connector().Pipelines, 10, time.Time{}, nil)
 	var sales *crmv1.Pipeline
 	for _, p := range pipes {
 		if p.GetDisplayOrder() == 0 && p.GetActive() {

@@ -73,9 +73,9 @@ func (e *Emulator) seed() {
 		}
 		people = append(people, e.People.InsertAt(Person{
 			FirstName: p.First, LastName: p.Last, FullName: p.First + " " + p.Last,
-			JobTitle:  sandboxapi.Pick(s, []string{"CEO", "CTO", "VP Sales", "Head of Operations", "Engineering Manager", "Buyer", "Office Manager", "CFO"}),
-			Emails:    []sandboxapi.Email{{Address: s.Email(p, domain), Label: "work"}},
-			Phones:    phones, Addresses: []sandboxapi.Address{addr}, OrganizationID: orgID, OwnerID: owner(),
+			JobTitle: sandboxapi.Pick(s, []string{"CEO", "CTO", "VP Sales", "Head of Operations", "Engineering Manager", "Buyer", "Office Manager", "CFO"}),
+			Emails:   []sandboxapi.Email{{Address: s.Email(p, domain), Label: "work"}},
+			Phones:   phones, Addresses: []sandboxapi.Address{addr}, OrganizationID: orgID, OwnerID: owner(),
 			Labels: pickLabels(s, []string{"decision-maker", "champion", "newsletter", "vip"}),
 			Custom: map[string]any{"lead_score": float64(s.R.IntN(101)), "preferred_language": sandboxapi.Pick(s, []string{"en", "de", "fr", "es"})},
 		}, created, updated))
