@@ -106,6 +106,9 @@ func (p *Policy) Authorize(ctx context.Context, fullMethod string) (context.Cont
 			"the API key lacks the "+strings.ToLower(strings.TrimPrefix(need.String(), "SCOPE_"))+" scope",
 			"required_scope", strings.ToLower(strings.TrimPrefix(need.String(), "SCOPE_")))
 	}
+	if slot, ok := ctx.Value(slotKey{}).(*Slot); ok {
+		slot.Principal = principal
+	}
 	return NewContext(ctx, principal), nil
 }
 
@@ -171,4 +174,16 @@ func (internalToken) RequireTransportSecurity() bool { return false }
 // for a hop that must authenticate as the same caller.
 func ForwardAPIKey(ctx context.Context, apiKey string) context.Context {
 	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+apiKey)
+}
+
+type slotKey struct{}
+
+// Slot receives the principal of a call once it is authenticated, for
+// interceptors that run before authentication (the per-call log line).
+type Slot struct{ Principal *Principal }
+
+// WithSlot returns ctx with an empty slot that Authorize will fill.
+func WithSlot(ctx context.Context) (context.Context, *Slot) {
+	s := &Slot{}
+	return context.WithValue(ctx, slotKey{}, s), s
 }

@@ -56,9 +56,11 @@ func (s *Seeder) Company() (name, domain string) {
 	return name, strings.ToLower(strings.ReplaceAll(a, " ", "")) + ".example"
 }
 
-// City is a place with its postal conventions.
+// City is a place with its postal and telephone conventions.
 type City struct {
 	Name, Region, Country, Zip, Dial string
+	// Local is how many digits a local number has after the area code.
+	Local int
 }
 
 // Address returns a street address in a random city, and the city.
@@ -75,9 +77,18 @@ func (s *Seeder) Address(kind string) (Address, City) {
 }
 
 // Phone returns a number in the city's international form, written as
-// people write them.
+// people write them: "+49 30 5550 1234".
 func (s *Seeder) Phone(c City) string {
-	return fmt.Sprintf("%s %d %04d %04d", c.Dial, 20+s.R.IntN(70), s.R.IntN(10000), s.R.IntN(10000))
+	head := c.Local - 4
+	return fmt.Sprintf("%s %d%0*d %04d", c.Dial, 2+s.R.IntN(7), head-1, s.R.IntN(pow10(head-1)), s.R.IntN(10000))
+}
+
+func pow10(n int) int {
+	p := 1
+	for range n {
+		p *= 10
+	}
+	return p
 }
 
 // Demo vocabulary.
@@ -101,17 +112,17 @@ var (
 	Streets = []string{"Market Street", "Hauptstraße", "High Street", "Rue de Rivoli", "Calle Mayor", "King Street",
 		"Baker Street", "Friedrichstraße", "Main Street", "Oxford Road", "Via Roma", "Bahnhofstrasse"}
 	Cities = []City{
-		{"San Francisco", "CA", "US", "94105", "+1 415"},
-		{"New York", "NY", "US", "10001", "+1 212"},
-		{"Austin", "TX", "US", "78701", "+1 512"},
-		{"Berlin", "Berlin", "DE", "10115", "+49 30"},
-		{"Munich", "Bavaria", "DE", "80331", "+49 89"},
-		{"London", "England", "GB", "EC1A 1BB", "+44 20"},
-		{"Paris", "Île-de-France", "FR", "75001", "+33 1"},
-		{"Madrid", "Madrid", "ES", "28013", "+34 91"},
-		{"Amsterdam", "North Holland", "NL", "1012 AB", "+31 20"},
-		{"Toronto", "ON", "CA", "M5H 2N2", "+1 416"},
-		{"Sydney", "NSW", "AU", "2000", "+61 2"},
-		{"Zurich", "ZH", "CH", "8001", "+41 44"},
+		{"San Francisco", "CA", "US", "94105", "+1 415", 7},
+		{"New York", "NY", "US", "10001", "+1 212", 7},
+		{"Austin", "TX", "US", "78701", "+1 512", 7},
+		{"Berlin", "Berlin", "DE", "10115", "+49 30", 8},
+		{"Munich", "Bavaria", "DE", "80331", "+49 89", 8},
+		{"London", "England", "GB", "EC1A 1BB", "+44 20", 8},
+		{"Paris", "Île-de-France", "FR", "75001", "+33 1", 8},
+		{"Madrid", "Madrid", "ES", "28013", "+34 91", 7},
+		{"Amsterdam", "North Holland", "NL", "1012 AB", "+31 20", 7},
+		{"Toronto", "ON", "CA", "M5H 2N2", "+1 416", 7},
+		{"Sydney", "NSW", "AU", "2000", "+61 2", 8},
+		{"Zurich", "ZH", "CH", "8001", "+41 44", 7},
 	}
 )

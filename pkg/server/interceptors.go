@@ -48,6 +48,7 @@ func recoverStream(logger *slog.Logger) grpc.StreamServerInterceptor {
 func logUnary(logger *slog.Logger) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 		start := time.Now()
+		ctx, slot := auth.WithSlot(ctx)
 		resp, err := handler(ctx, req)
 		if strings.HasPrefix(info.FullMethod, "/grpc.health.v1.") {
 			return resp, err
@@ -67,8 +68,8 @@ func logUnary(logger *slog.Logger) grpc.UnaryServerInterceptor {
 		if reason := apierr.Reason(err); reason != "" {
 			attrs = append(attrs, "reason", reason)
 		}
-		if p, ok := auth.FromContext(ctx); ok {
-			attrs = append(attrs, "project", p.ProjectID)
+		if slot.Principal != nil {
+			attrs = append(attrs, "project", slot.Principal.ProjectID)
 		}
 		if c, ok := req.(interface{ GetConnection() string }); ok && c.GetConnection() != "" {
 			attrs = append(attrs, "connection", c.GetConnection())

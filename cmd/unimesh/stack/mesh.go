@@ -1,0 +1,189 @@
+package stack
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/unimesh/unimesh/pkg/server"
+	"github.com/unimesh/unimesh/pkg/store"
+	"github.com/unimesh/unimesh/pkg/vault"
+)
+
+// Services are the names `unimesh serve` takes.
+var Services = []string{"connect", "crm", "ticketing", "hris", "accounting", "ats", "events", "gateway", "sandbox"}
+
+// MeshEnv reads the mesh mode's configuration from the environment.
+type MeshEnv func(string) string
+
+func (e MeshEnv) get(key, def string) string {
+	if v := strings.TrimSpace(e(key)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (e MeshEnv) need(key string) (string, error) {
+	v := strings.TrimSpace(e(key))
+	if v == "" {
+		return "", fmt.Errorf("%s is required in mesh mode", key)
+	}
+	return v, nil
+}
+
+// Serve runs one service until ctx ends (SIGTERM), configured by the
+// environment:
+//
+//	UNIMESH_GRPC_ADDR         where a gRPC service listens (:9090)
+//	UNIMESH_HTTP_ADDR         where the gateway or the sandbox listens (:8080)
+//	UNIMESH_INTERNAL_TOKEN    the secret the services share for internal calls (required)
+//	UNIMESH_DATABASE_URL      PostgreSQL (connect; required)
+//	UNIMESH_MASTER_KEY / UNIMESH_MASTER_KEY_FILE  the vault's keys (connect; required)
+//	UNIMESH_CONNECT_ADDR      where connect is (category services, events)
+//	UNIMESH_<SERVICE>_ADDR    where each service is (gateway)
+//	UNIMESH_SANDBOX_URL       root URL of `unimesh serve sandbox`, to offer the sandbox integrations
+//	UNIMESH_SANDBOX_SECRET    hex secret the sandbox keys derive from (sandbox)
+//	UNIMESH_ALLOW_PRIVATE_NETWORKS  let providers live on private addresses (false)
+//	UNIMESH_RATE_LIMIT / UNIMESH_RATE_BURST  per-key requests per second and burst (gateway)
+func Serve(ctx context.Context, service string, env MeshEnv, logger *slog.Logger) error {
+	c := &Common{Logger: logger, AllowPrivateNetworks: env.get("UNIMESH_ALLOW_PRIVATE_NETWORKS", "false") == "true",
+		Connectors: Connectors{SandboxURL: strings.TrimSuffix(env.get("UNIMESH_SANDBOX_URL", ""), "/")}}
+	defer c.Shutdown(context.WithoutCancel(ctx))
+	if service == "sandbox" {
+		return serveSandbox(ctx, env, logger)
+	}
+	token, err := env.need("UNIMESH_INTERNAL_TOKEN")
+	if err != nil {
+		return err
+	}
+	c.InternalToken = token
+	switch service {
+	case "connect":
+		return serveConnect(ctx, c, env)
+	case "gateway":
+		return serveGateway(ctx, c, env)
+	case "events":
+		connectAddr, err := env.need("UNIMESH_CONNECT_ADDR")
+		if err != nil {
+			return err
+		}
+		srv, closeConn, err := c.NewEvents(ctx, connectAddr)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = closeConn() }()
+		return serveGRPC(ctx, srv, env.get("UNIMESH_GRPC_ADDR", ":9090"), logger, service)
+	}
+	for _, cat := range Categories(c.Connectors) {
+		if cat.Name != service {
+			continue
+		}
+		connectAddr, err := env.need("UNIMESH_CONNECT_ADDR")
+		if err != nil {
+			return err
+		}
+		srv, closeConn, err := c.NewCategoryServer(ctx, cat, connectAddr)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = closeConn() }()
+		return serveGRPC(ctx, srv, env.get("UNIMESH_GRPC_ADDR", ":9090"), logger, service)
+	}
+	return fmt.Errorf("unknown service %q (one of %s)", service, strings.Join(Services, ", "))
+}
+
+// MasterKeys loads the vault's keys; in mesh mode there is no default: a
+// connect that made up its own key would seal credentials no replica can open.
+func MasterKeys(env MeshEnv) (*vault.Keyring, error) {
+	return vault.Source{Inline: env("UNIMESH_MASTER_KEY"), File: env("UNIMESH_MASTER_KEY_FILE")}.Load()
+}
+
+func serveConnect(ctx context.Context, c *Common, env MeshEnv) error {
+	dbURL, err := env.need("UNIMESH_DATABASE_URL")
+	if err != nil {
+		return err
+	}
+	kr, err := MasterKeys(env)
+	if err != nil {
+		return fmt.Errorf("refusing to start connect: %w", err)
+	}
+	st, err := store.Open(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	srv, _, err := c.NewConnect(ctx, st, kr)
+	if err != nil {
+		return err
+	}
+	return serveGRPC(ctx, srv, env.get("UNIMESH_GRPC_ADDR", ":9090"), c.Logger, "connect")
+}
+
+func serveGRPC(ctx context.Context, srv *server.Server, addr string, logger *slog.Logger, name string) error {
+	lis, err := listen(addr)
+	if err != nil {
+		return err
+	}
+	logger.Info("serving", "service", name, "addr", lis.Addr().String())
+	return srv.Serve(ctx, lis)
+}
+
+func serveGateway(ctx context.Context, c *Common, env MeshEnv) error {
+	addrs := map[string]string{}
+	for _, name := range []string{"connect", "crm", "ticketing", "hris", "accounting", "ats", "events"} {
+		addr, err := env.need("UNIMESH_" + strings.ToUpper(name) + "_ADDR")
+		if err != nil {
+			return err
+		}
+		addrs[name] = addr
+	}
+	rate, _ := strconv.ParseFloat(env.get("UNIMESH_RATE_LIMIT", "20"), 64)
+	burst, _ := strconv.Atoi(env.get("UNIMESH_RATE_BURST", "40"))
+	gw, closeConns, err := c.NewGateway(ctx, addrs, GatewayOptions{RatePerSecond: rate, Burst: burst})
+	if err != nil {
+		return err
+	}
+	defer closeConns()
+	return serveHTTP(ctx, gw, env.get("UNIMESH_HTTP_ADDR", ":8080"), c.Logger, "gateway")
+}
+
+func serveSandbox(ctx context.Context, env MeshEnv, logger *slog.Logger) error {
+	hexSecret, err := env.need("UNIMESH_SANDBOX_SECRET")
+	if err != nil {
+		return err
+	}
+	secret, err := hex.DecodeString(hexSecret)
+	if err != nil || len(secret) < 16 {
+		return errors.New("UNIMESH_SANDBOX_SECRET must be at least 16 bytes of hex")
+	}
+	h, _ := SandboxHandler(secret)
+	return serveHTTP(ctx, h, env.get("UNIMESH_HTTP_ADDR", ":8080"), logger, "sandbox")
+}
+
+func serveHTTP(ctx context.Context, h http.Handler, addr string, logger *slog.Logger, name string) error {
+	lis, err := listen(addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(lis) }()
+	logger.Info("serving", "service", name, "addr", lis.Addr().String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), graceful)
+	defer cancel()
+	return hs.Shutdown(sctx)
+}

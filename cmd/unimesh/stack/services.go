@@ -1,0 +1,196 @@
+package stack
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"google.golang.org/grpc"
+
+	"github.com/unimesh/unimesh/gateway"
+	"github.com/unimesh/unimesh/pkg/auth"
+	"github.com/unimesh/unimesh/pkg/connector"
+	"github.com/unimesh/unimesh/pkg/providerhttp"
+	"github.com/unimesh/unimesh/pkg/server"
+	"github.com/unimesh/unimesh/pkg/store"
+	"github.com/unimesh/unimesh/pkg/telemetry"
+	"github.com/unimesh/unimesh/pkg/vault"
+	meshv1 "github.com/unimesh/unimesh/proto/unimesh/mesh/v1"
+	"github.com/unimesh/unimesh/services/connect"
+)
+
+// Common is what every service of a process shares.
+type Common struct {
+	Logger *slog.Logger
+	// Telemetry tunes every service's tracer provider (tests add a span recorder).
+	Telemetry telemetry.Options
+	// InternalToken authenticates calls between the services.
+	InternalToken string
+	// AllowPrivateNetworks lets providers live on private addresses (dev, tests).
+	AllowPrivateNetworks bool
+	// Connectors says which connectors to register.
+	Connectors Connectors
+
+	// tracings are the providers made so far, to flush at shutdown. Services
+	// are built one after the other at start, so no lock is needed.
+	tracings []*telemetry.Tracing
+}
+
+// tracing makes the tracer provider of one service.
+func (c *Common) tracing(ctx context.Context, name string) (*telemetry.Tracing, error) {
+	t, err := telemetry.NewTracing(ctx, name, c.Telemetry)
+	if err != nil {
+		return nil, err
+	}
+	c.tracings = append(c.tracings, t)
+	return t, nil
+}
+
+// Shutdown flushes every tracer provider.
+func (c *Common) Shutdown(ctx context.Context) {
+	for _, t := range c.tracings {
+		_ = t.Shutdown(ctx)
+	}
+}
+
+func (c *Common) providerHTTP(t *telemetry.Tracing) *providerhttp.Factory {
+	return providerhttp.NewFactory(providerhttp.FactoryOptions{
+		TracerProvider: t.Provider, AllowPrivateNetworks: c.AllowPrivateNetworks,
+	})
+}
+
+// NewConnect builds the connect service.
+func (c *Common) NewConnect(ctx context.Context, st *store.Store, kr *vault.Keyring) (*server.Server, *connect.Service, error) {
+	t, err := c.tracing(ctx, "connect")
+	if err != nil {
+		return nil, nil, err
+	}
+	catalog, err := Catalog(Categories(c.Connectors))
+	if err != nil {
+		return nil, nil, err
+	}
+	svc := connect.New(connect.Options{Store: st, Keyring: kr, Catalog: catalog, HTTP: c.providerHTTP(t), Logger: c.Logger.With("service", "connect")})
+	srv, err := server.New(server.Config{Name: "connect", Logger: c.Logger, TracerProvider: t.Provider,
+		Auth: &auth.Policy{Verifier: svc.Verifier(), InternalToken: c.InternalToken}})
+	if err != nil {
+		return nil, nil, err
+	}
+	svc.Register(srv.GRPC())
+	return srv, svc, nil
+}
+
+// dialConnect opens a traced connection to connect that carries the internal token.
+func (c *Common) dialConnect(addr string, t *telemetry.Tracing) (*grpc.ClientConn, error) {
+	return server.Dial(addr, t.Provider, grpc.WithPerRPCCredentials(auth.InternalToken(c.InternalToken)))
+}
+
+// NewCategoryServer builds one category service, talking to connect at connectAddr.
+func (c *Common) NewCategoryServer(ctx context.Context, cat Category, connectAddr string) (*server.Server, func() error, error) {
+	t, err := c.tracing(ctx, cat.Name)
+	if err != nil {
+		return nil, nil, err
+	}
+	conn, err := c.dialConnect(connectAddr, t)
+	if err != nil {
+		return nil, nil, err
+	}
+	client := meshv1.NewConnectInternalServiceClient(conn)
+	svc, err := cat.NewServer(connector.NewResolver(client, connector.ResolverOptions{}), c.providerHTTP(t), c.Logger)
+	if err != nil {
+		_ = conn.Close()
+		return nil, nil, err
+	}
+	srv, err := server.New(server.Config{Name: cat.Name, Logger: c.Logger, TracerProvider: t.Provider,
+		Auth: &auth.Policy{Verifier: auth.NewRemoteVerifier(client, 0), InternalToken: c.InternalToken}})
+	if err != nil {
+		_ = conn.Close()
+		return nil, nil, err
+	}
+	svc.Register(srv.GRPC())
+	return srv, conn.Close, nil
+}
+
+// NewEvents builds the events service. It answers health checks only until
+// change events are built.
+func (c *Common) NewEvents(ctx context.Context, connectAddr string) (*server.Server, func() error, error) {
+	t, err := c.tracing(ctx, "events")
+	if err != nil {
+		return nil, nil, err
+	}
+	conn, err := c.dialConnect(connectAddr, t)
+	if err != nil {
+		return nil, nil, err
+	}
+	srv, err := server.New(server.Config{Name: "events", Logger: c.Logger, TracerProvider: t.Provider,
+		Auth: &auth.Policy{Verifier: auth.NewRemoteVerifier(meshv1.NewConnectInternalServiceClient(conn), 0), InternalToken: c.InternalToken}})
+	if err != nil {
+		_ = conn.Close()
+		return nil, nil, err
+	}
+	return srv, conn.Close, nil
+}
+
+// GatewayOptions tune the edge.
+type GatewayOptions struct {
+	RatePerSecond float64
+	Burst         int
+	MaxBodyBytes  int64
+}
+
+// NewGateway builds the gateway over the services at addrs (by service name).
+func (c *Common) NewGateway(ctx context.Context, addrs map[string]string, opts GatewayOptions) (*gateway.Gateway, func(), error) {
+	t, err := c.tracing(ctx, "gateway")
+	if err != nil {
+		return nil, nil, err
+	}
+	conns := map[string]*grpc.ClientConn{}
+	closeAll := func() {
+		for _, conn := range conns {
+			_ = conn.Close()
+		}
+	}
+	for _, name := range []string{"connect", "crm", "ticketing", "hris", "accounting", "ats", "events"} {
+		addr, ok := addrs[name]
+		if !ok {
+			closeAll()
+			return nil, nil, fmt.Errorf("gateway: no address for the %s service", name)
+		}
+		var opts []grpc.DialOption
+		if name == "connect" {
+			// The gateway asks connect to resolve API keys: an internal call.
+			opts = append(opts, grpc.WithPerRPCCredentials(auth.InternalToken(c.InternalToken)))
+		}
+		conn, err := server.Dial(addr, t.Provider, opts...)
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		conns[name] = conn
+	}
+	g, err := gateway.New(ctx, gateway.Options{
+		Backends: gateway.Backends{Connect: conns["connect"], CRM: conns["crm"], Ticketing: conns["ticketing"], HRIS: conns["hris"],
+			Accounting: conns["accounting"], ATS: conns["ats"], Events: conns["events"]},
+		Verifier:       auth.NewRemoteVerifier(meshv1.NewConnectInternalServiceClient(conns["connect"]), 0),
+		TracerProvider: t.Provider, Logger: c.Logger.With("service", "gateway"),
+		RatePerSecond: opts.RatePerSecond, Burst: opts.Burst, MaxBodyBytes: opts.MaxBodyBytes,
+	})
+	if err != nil {
+		closeAll()
+		return nil, nil, err
+	}
+	return g, closeAll, nil
+}
+
+// listen opens a loopback listener for one in-process service.
+func listen(addr string) (net.Listener, error) {
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", addr, err)
+	}
+	return lis, nil
+}
+
+// graceful is how long a stopping process waits for calls in flight.
+const graceful = 10 * time.Second
