@@ -34,8 +34,11 @@ type errorBody struct {
 func writeStatus(w http.ResponseWriter, st *status.Status) {
 	httpStatus := runtime.HTTPStatusFromCode(st.Code())
 	if st.Code() == codes.InvalidArgument && strings.Contains(st.Message(), "request body too large") {
-		httpStatus = http.StatusRequestEntityTooLarge
+		// http.MaxBytesReader tripped while grpc-gateway read the body.
 		st = status.Convert(apierr.New(codes.InvalidArgument, apierr.ReasonRequestTooLarge, "request body too large"))
+	}
+	if apierr.Reason(st.Err()) == apierr.ReasonRequestTooLarge {
+		httpStatus = http.StatusRequestEntityTooLarge
 	}
 	var body errorBody
 	body.Error.Code = httpStatus

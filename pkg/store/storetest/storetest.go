@@ -51,9 +51,30 @@ func SQLite(t testing.TB) *store.Store {
 // drops the schema afterwards. It returns nil when no database is configured.
 func Postgres(t testing.TB) *store.Store {
 	t.Helper()
+	u := PostgresURL(t)
+	if u == "" {
+		return nil
+	}
+	ctx := context.Background()
+	s, err := store.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// PostgresURL creates a new schema in the test database and returns a URL
+// that uses it; the schema is dropped afterwards. It returns "" when no
+// database is configured.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
 	base := os.Getenv(PostgresEnv)
 	if base == "" {
-		return nil
+		return ""
 	}
 	ctx := context.Background()
 	var b [6]byte
@@ -81,13 +102,5 @@ func Postgres(t testing.TB) *store.Store {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	s, err := store.Open(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return u.String()
 }

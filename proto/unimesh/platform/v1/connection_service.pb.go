@@ -391,12 +391,13 @@ const file_unimesh_platform_v1_connection_service_proto_rawDesc = "" +
 	"\vconnections\x18\x01 \x03(\v2\x1f.unimesh.platform.v1.ConnectionR\vconnections\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"4\n" +
 	"\x14GetConnectionRequest\x12\x1c\n" +
-	"\x02id\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\x02id\"\xab\x01\n" +
+	"\x02id\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\x02id\"\xce\x02\n" +
 	"\x17CreateConnectionRequest\x12D\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\v2\x1f.unimesh.platform.v1.ConnectionB\x03\xe0A\x02R\n" +
-	"connection\x12J\n" +
-	"\vcredentials\x18\x02 \x01(\v2 .unimesh.platform.v1.CredentialsB\x06\xe0A\x02\xe0A\x04R\vcredentials\"\xe3\x02\n" +
+	"connection\x12P\n" +
+	"\vcredentials\x18\x02 \x01(\v2 .unimesh.platform.v1.CredentialsB\f\xe0A\x02\xe0A\x04\xbaH\x03\xc8\x01\x01R\vcredentials:\x9a\x01\xbaH\x96\x01\x1a\x93\x01\n" +
+	"\x16connection.integration\x12>connection.integration is required: the slug of an integration\x1a9has(this.connection) && this.connection.integration != ''\"\xe3\x02\n" +
 	"\x17UpdateConnectionRequest\x12D\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\v2\x1f.unimesh.platform.v1.ConnectionB\x03\xe0A\x02R\n" +
@@ -406,13 +407,12 @@ const file_unimesh_platform_v1_connection_service_proto_rawDesc = "" +
 	"\vcredentials\x18\x03 \x01(\v2 .unimesh.platform.v1.CredentialsB\x03\xe0A\x04R\vcredentials:|\xbaHy\x1aw\n" +
 	"\rconnection.id\x12\x19connection.id is required\x1aKhas(this.connection) && this.connection.id.matches('^[A-Za-z0-9_-]{1,64}$')\"7\n" +
 	"\x17DeleteConnectionRequest\x12\x1c\n" +
-	"\x02id\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\x02id2\xd5\x05\n" +
+	"\x02id\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\x02id2\xcc\x05\n" +
 	"\x11ConnectionService\x12\x8e\x01\n" +
 	"\x0fListConnections\x12+.unimesh.platform.v1.ListConnectionsRequest\x1a,.unimesh.platform.v1.ListConnectionsResponse\" \x82\xd3\xe4\x93\x02\x1a\x12\x18/platform/v1/connections\x12\x82\x01\n" +
 	"\rGetConnection\x12).unimesh.platform.v1.GetConnectionRequest\x1a\x1f.unimesh.platform.v1.Connection\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/platform/v1/connections/{id}\x12\x86\x01\n" +
-	"\x10CreateConnection\x12,.unimesh.platform.v1.CreateConnectionRequest\x1a\x1f.unimesh.platform.v1.Connection\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/platform/v1/connections\x12\x9f\x01\n" +
-	"\x10UpdateConnection\x12,.unimesh.platform.v1.UpdateConnectionRequest\x1a\x1f.unimesh.platform.v1.Connection\"<\x82\xd3\xe4\x93\x026:\n" +
-	"connection2(/platform/v1/connections/{connection.id}\x12\x7f\n" +
+	"\x10CreateConnection\x12,.unimesh.platform.v1.CreateConnectionRequest\x1a\x1f.unimesh.platform.v1.Connection\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/platform/v1/connections\x12\x96\x01\n" +
+	"\x10UpdateConnection\x12,.unimesh.platform.v1.UpdateConnectionRequest\x1a\x1f.unimesh.platform.v1.Connection\"3\x82\xd3\xe4\x93\x02-:\x01*2(/platform/v1/connections/{connection.id}\x12\x7f\n" +
 	"\x10DeleteConnection\x12,.unimesh.platform.v1.DeleteConnectionRequest\x1a\x16.google.protobuf.Empty\"%\x82\xd3\xe4\x93\x02\x1f*\x1d/platform/v1/connections/{id}BAZ?github.com/unimesh/unimesh/proto/unimesh/platform/v1;platformv1b\x06proto3"
 
 var (

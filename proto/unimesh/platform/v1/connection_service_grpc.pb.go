@@ -43,6 +43,8 @@ type ConnectionServiceClient interface {
 	CreateConnection(ctx context.Context, in *CreateConnectionRequest, opts ...grpc.CallOption) (*Connection, error)
 	// Updates a connection's name, end user, config or status, and can replace
 	// its credentials (which makes a NEEDS_REAUTH connection ACTIVE again).
+	// The body is the whole request: {"connection": {...}, "updateMask":
+	// "displayName", "credentials": {...}}, so that credentials can be sent.
 	UpdateConnection(ctx context.Context, in *UpdateConnectionRequest, opts ...grpc.CallOption) (*Connection, error)
 	// Deletes a connection and its credentials.
 	DeleteConnection(ctx context.Context, in *DeleteConnectionRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
@@ -122,6 +124,8 @@ type ConnectionServiceServer interface {
 	CreateConnection(context.Context, *CreateConnectionRequest) (*Connection, error)
 	// Updates a connection's name, end user, config or status, and can replace
 	// its credentials (which makes a NEEDS_REAUTH connection ACTIVE again).
+	// The body is the whole request: {"connection": {...}, "updateMask":
+	// "displayName", "credentials": {...}}, so that credentials can be sent.
 	UpdateConnection(context.Context, *UpdateConnectionRequest) (*Connection, error)
 	// Deletes a connection and its credentials.
 	DeleteConnection(context.Context, *DeleteConnectionRequest) (*emptypb.Empty, error)

@@ -827,7 +827,7 @@ type Connection struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The connection's id, used in every unified API path.
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	// The integration's slug.
+	// The integration's slug. Required on create; it cannot change afterwards.
 	Integration string `protobuf:"bytes,2,opt,name=integration,proto3" json:"integration,omitempty"`
 	// The categories this connection serves, from its integration.
 	Categories []Category `protobuf:"varint,3,rep,packed,name=categories,proto3,enum=unimesh.platform.v1.Category" json:"categories,omitempty"`
@@ -1215,11 +1215,11 @@ const file_unimesh_platform_v1_resources_proto_rawDesc = "" +
 	"\torigin_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xff\x01R\boriginId\x12\x1d\n" +
 	"\x04name\x18\x02 \x01(\tB\t\xbaH\x06r\x04\xc0\x88'\x01R\x04name\x12 \n" +
 	"\x05email\x18\x03 \x01(\tB\n" +
-	"\xbaH\a\xd8\x01\x01r\x02`\x01R\x05email\"\xe1\x06\n" +
+	"\xbaH\a\xd8\x01\x01r\x02`\x01R\x05email\"\xe4\x06\n" +
 	"\n" +
 	"Connection\x12\x13\n" +
-	"\x02id\x18\x01 \x01(\tB\x03\xe0A\bR\x02id\x12H\n" +
-	"\vintegration\x18\x02 \x01(\tB&\xe0A\x02\xe0A\x05\xbaH\x1dr\x1b2\x19^[a-z0-9][a-z0-9-]{0,62}$R\vintegration\x12B\n" +
+	"\x02id\x18\x01 \x01(\tB\x03\xe0A\bR\x02id\x12K\n" +
+	"\vintegration\x18\x02 \x01(\tB)\xe0A\x02\xe0A\x05\xbaH \xd8\x01\x01r\x1b2\x19^[a-z0-9][a-z0-9-]{0,62}$R\vintegration\x12B\n" +
 	"\n" +
 	"categories\x18\x03 \x03(\x0e2\x1d.unimesh.platform.v1.CategoryB\x03\xe0A\x03R\n" +
 	"categories\x12I\n" +

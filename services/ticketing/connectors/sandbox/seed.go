@@ -361,10 +361,10 @@ var files = []struct {
 	{"screen-recording.mp4", "video/mp4", 800_000, 2_000_000},
 }
 
-// seedAttachments attaches files to about 40 comments, in time order.
+// seedAttachments attaches files to about one comment in six, in time order.
 func (e *Emulator) seedAttachments(s *seeding, comments []Comment) {
 	for _, c := range comments {
-		if s.R.IntN(100) >= 13 || c.Body == "" {
+		if s.R.IntN(100) >= 16 {
 			continue
 		}
 		f := sandboxapi.Pick(s.Seeder, files)
