@@ -14,14 +14,14 @@ func TestE164(t *testing.T) {
 		{"0049-30-1234567", "+49301234567"},
 		{"+44 20 7946 0958 ext. 12", "+442079460958"},
 		{"+33.1.23.45.67.89", "+33123456789"},
-		{"030 1234567", ""},           // national: no country to assume
-		{"(415) 555-0100", ""},        // national US form: not guessed
-		{"+0 123 456 789", ""},        // country codes never start with 0
-		{"+1 555", ""},                // too short
-		{"+12345678901234567", ""},    // too long
-		{"call me maybe", ""},         // not a number
-		{"", ""},                      // empty
-		{"+1-800-FLOWERS", ""},        // letters are not guessed
+		{"030 1234567", ""},        // national: no country to assume
+		{"(415) 555-0100", ""},     // national US form: not guessed
+		{"+0 123 456 789", ""},     // country codes never start with 0
+		{"+1 555", ""},             // too short
+		{"+12345678901234567", ""}, // too long
+		{"call me maybe", ""},      // not a number
+		{"", ""},                   // empty
+		{"+1-800-FLOWERS", ""},     // letters are not guessed
 		{"+353\u00a01\u00a0234 5678", "+35312345678"},
 	}
 	for _, c := range cases {

@@ -7,8 +7,8 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/unimesh/unimesh/pkg/connector"
-	ticketingv1 "github.com/unimesh/unimesh/proto/unimesh/ticketing/v1"
 	platformv1 "github.com/unimesh/unimesh/proto/unimesh/platform/v1"
+	ticketingv1 "github.com/unimesh/unimesh/proto/unimesh/ticketing/v1"
 	"github.com/unimesh/unimesh/services/ticketing/connectors"
 )
 
