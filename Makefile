@@ -1,6 +1,7 @@
-# Unimesh — build, generate, lint and test. Needs only Go and npm (which
-# comes with Node.js); everything else is installed into .tools/ from the Go
-# module proxy and the npm registry.
+# Unimesh — build, generate, lint and test. Needs only Go: the code
+# generators (buf and the protoc plugins) are built into .tools/ from the
+# versions pinned in tools/go.mod. (Re-vendoring the third-party protos with
+# `make vendor-protos` also needs npm.)
 
 SHELL := /usr/bin/env bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -10,12 +11,16 @@ MODULES := proto pkg services/connect services/crm services/ticketing services/h
            services/accounting services/ats services/events gateway cmd/unimesh bench
 
 TOOLS_BIN := $(CURDIR)/.tools/bin
-BUF := $(CURDIR)/tools/node_modules/.bin/buf
-PLUGINS := $(TOOLS_BIN)/protoc-gen-go $(TOOLS_BIN)/protoc-gen-go-grpc \
-           $(TOOLS_BIN)/protoc-gen-grpc-gateway $(TOOLS_BIN)/protoc-gen-openapiv2
+BUF := $(TOOLS_BIN)/buf
+TOOLS := $(BUF) $(TOOLS_BIN)/protoc-gen-go $(TOOLS_BIN)/protoc-gen-go-grpc \
+         $(TOOLS_BIN)/protoc-gen-grpc-gateway $(TOOLS_BIN)/protoc-gen-openapiv2
 
-# go test flags; CI may add -race or -count=1.
+# go test flags, e.g. TESTFLAGS=-race.
 TESTFLAGS ?=
+# The store and end-to-end tests also run on PostgreSQL, each test in a
+# schema of its own. Point this elsewhere, or set it empty to skip them.
+UNIMESH_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+export UNIMESH_TEST_POSTGRES_URL
 # Where `make run` keeps its data.
 DATA_DIR ?= ./data
 
@@ -31,21 +36,17 @@ run:
 build:
 	go build -o bin/unimesh ./cmd/unimesh
 
-## tools: install buf (npm) and the pinned protoc plugins (tools/go.mod).
-tools: $(BUF) $(PLUGINS)
+## tools: build buf (tools/buf/go.mod) and the protoc plugins (tools/go.mod) into .tools/bin.
+tools: $(TOOLS)
 
-# npm ci refuses lock files that (as npm 11 writes them) list only some
-# platforms of buf's optional binaries; install honours the lock and its hashes.
-$(BUF): tools/package.json tools/package-lock.json
-	cd tools && npm install --no-audit --no-fund --loglevel=error
-	@touch $@
-
-$(PLUGINS) &: tools/go.mod tools/go.sum
+$(TOOLS) &: tools/go.mod tools/go.sum tools/buf/go.mod tools/buf/go.sum
+	cd tools/buf && GOWORK=off go build -o $(TOOLS_BIN)/ github.com/bufbuild/buf/cmd/buf
 	cd tools && GOWORK=off go build -o $(TOOLS_BIN)/ \
 		google.golang.org/protobuf/cmd/protoc-gen-go \
 		google.golang.org/grpc/cmd/protoc-gen-go-grpc \
 		github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-grpc-gateway \
 		github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2
+	@touch $(TOOLS)
 
 ## vendor-protos: fetch the third-party protos into proto/third_party (pinned, checksummed).
 vendor-protos:
@@ -74,11 +75,11 @@ lint: tools
 test: check-generated test-go
 
 test-go:
-	for m in $(MODULES); do (cd $$m && go test $(TESTFLAGS) ./...); done
+	for m in $(MODULES); do (cd $$m && go test -count=1 $(TESTFLAGS) ./...); done
 
 ## bench: the side-by-side load run recorded in BENCHMARKS.md.
 bench:
 	go run ./bench/cmd/loadgen
 
 clean:
-	rm -rf bin .tools tools/node_modules
+	rm -rf bin .tools

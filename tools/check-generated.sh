@@ -4,7 +4,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-BUF=${BUF:-tools/node_modules/.bin/buf}
+BUF=${BUF:-.tools/bin/buf}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$BUF" generate -o "$tmp"

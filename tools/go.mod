@@ -2,7 +2,7 @@
 // their dependencies must not leak into the product's module graph.
 module github.com/unimesh/unimesh/tools
 
-go 1.26.0
+go 1.26.7
 
 tool (
 	github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-grpc-gateway
