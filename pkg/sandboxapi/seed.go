@@ -44,9 +44,38 @@ type Person struct {
 // Person returns a person's name.
 func (s *Seeder) Person() Person { return Person{First: Pick(s, FirstNames), Last: Pick(s, LastNames)} }
 
-// Email returns a plausible address at domain.
+// Email returns a plausible address at domain: "guido.vanrossum@...",
+// "karen.sparckjones@..." — ASCII letters only, as mail systems make them.
 func (s *Seeder) Email(p Person, domain string) string {
-	return strings.ToLower(fmt.Sprintf("%s.%s@%s", p.First, p.Last, domain))
+	return mailbox(p.First) + "." + mailbox(p.Last) + "@" + domain
+}
+
+// mailbox folds a name into the local part of an address.
+func mailbox(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r >= 'a' && r <= 'z':
+			b.WriteRune(r)
+		case strings.ContainsRune("àáâäãå", r):
+			b.WriteByte('a')
+		case strings.ContainsRune("èéêë", r):
+			b.WriteByte('e')
+		case strings.ContainsRune("ìíîï", r):
+			b.WriteByte('i')
+		case strings.ContainsRune("òóôöõø", r):
+			b.WriteByte('o')
+		case strings.ContainsRune("ùúûü", r):
+			b.WriteByte('u')
+		case r == 'ñ':
+			b.WriteByte('n')
+		case r == 'ç':
+			b.WriteByte('c')
+		case r == 'ß':
+			b.WriteString("ss")
+		}
+	}
+	return b.String()
 }
 
 // Company returns a company name and its domain.

@@ -3,9 +3,11 @@ module github.com/unimesh/unimesh/services/ats
 go 1.26.0
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/unimesh/unimesh/pkg v0.0.0-00010101000000-000000000000
 	github.com/unimesh/unimesh/proto v0.0.0-00010101000000-000000000000
 	google.golang.org/grpc v1.85.0
+	google.golang.org/protobuf v1.36.12
 )
 
 require (
@@ -34,7 +36,6 @@ require (
 	golang.org/x/text v0.43.0 // indirect
 	google.golang.org/genproto/googleapis/api v0.0.0-20261026165753-2ffab32bce7e // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20261019180522-ce908d29299b // indirect
-	google.golang.org/protobuf v1.36.12 // indirect
 )
 
 replace (

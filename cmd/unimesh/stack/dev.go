@@ -34,6 +34,8 @@ type DevConfig struct {
 	HTTPAddr string
 	// SandboxAddr is where the sandbox providers listen ("127.0.0.1:0").
 	SandboxAddr string
+	// SandboxLimits are the sandbox providers' rate limits.
+	SandboxLimits SandboxLimits
 	// APIKey, when set, is the dev project's API key (UNIMESH_DEV_API_KEY).
 	APIKey string
 	// Gateway tunes the edge.
@@ -110,7 +112,7 @@ func StartDev(ctx context.Context, cfg *DevConfig) (d *Dev, err error) {
 	if sandboxAddr == "" {
 		sandboxAddr = "127.0.0.1:0"
 	}
-	host, err := StartSandboxes(sandboxAddr, secret, cfg.Logger)
+	host, err := StartSandboxes(sandboxAddr, secret, cfg.SandboxLimits, cfg.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -178,6 +180,7 @@ func (d *Dev) serve(ctx context.Context, name string, srv *server.Server) error 
 		return err
 	}
 	d.Addrs[name] = lis.Addr().String()
+	d.common.Logger.Info("serving gRPC", "service", name, "addr", d.Addrs[name])
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() {

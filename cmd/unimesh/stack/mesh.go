@@ -165,7 +165,8 @@ func serveSandbox(ctx context.Context, env MeshEnv, logger *slog.Logger) error {
 	if err != nil || len(secret) < 16 {
 		return errors.New("UNIMESH_SANDBOX_SECRET must be at least 16 bytes of hex")
 	}
-	h, _ := SandboxHandler(secret)
+	rate, _ := strconv.Atoi(env.get("UNIMESH_SANDBOX_RATE_PER_MINUTE", "600"))
+	h, _ := SandboxHandler(secret, SandboxLimits{RatePerMinute: rate})
 	return serveHTTP(ctx, h, env.get("UNIMESH_HTTP_ADDR", ":8080"), logger, "sandbox")
 }
 

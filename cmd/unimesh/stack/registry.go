@@ -16,6 +16,7 @@ import (
 	accountingconnectors "github.com/unimesh/unimesh/services/accounting/connectors"
 	"github.com/unimesh/unimesh/services/ats"
 	atsconnectors "github.com/unimesh/unimesh/services/ats/connectors"
+	atssandbox "github.com/unimesh/unimesh/services/ats/connectors/sandbox"
 	"github.com/unimesh/unimesh/services/crm"
 	crmconnectors "github.com/unimesh/unimesh/services/crm/connectors"
 	crmsandbox "github.com/unimesh/unimesh/services/crm/connectors/sandbox"
@@ -23,6 +24,7 @@ import (
 	hrisconnectors "github.com/unimesh/unimesh/services/hris/connectors"
 	"github.com/unimesh/unimesh/services/ticketing"
 	ticketingconnectors "github.com/unimesh/unimesh/services/ticketing/connectors"
+	ticketingsandbox "github.com/unimesh/unimesh/services/ticketing/connectors/sandbox"
 )
 
 // Category is one category service, ready to be built.
@@ -72,6 +74,10 @@ func Categories(c Connectors) []Category {
 	)
 	if c.SandboxURL != "" {
 		crmRegs = append(crmRegs, connector.Registered[crmconnectors.CRM]{Descriptor: crmsandbox.Descriptor(c.sandbox(crmsandbox.Slug)), Impl: crmsandbox.Connector()})
+		ticketingRegs = append(ticketingRegs, connector.Registered[ticketingconnectors.Ticketing]{
+			Descriptor: ticketingsandbox.Descriptor(c.sandbox(ticketingsandbox.Slug)), Impl: ticketingsandbox.Connector()})
+		atsRegs = append(atsRegs, connector.Registered[atsconnectors.ATS]{
+			Descriptor: atssandbox.Descriptor(c.sandbox(atssandbox.Slug)), Impl: atssandbox.Connector()})
 	}
 	return []Category{
 		category("crm", crm.Category, crmRegs, crm.NewServer),

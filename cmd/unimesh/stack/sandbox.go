@@ -13,7 +13,9 @@ import (
 	"strings"
 	"time"
 
+	atssandbox "github.com/unimesh/unimesh/services/ats/connectors/sandbox"
 	crmsandbox "github.com/unimesh/unimesh/services/crm/connectors/sandbox"
+	ticketingsandbox "github.com/unimesh/unimesh/services/ticketing/connectors/sandbox"
 )
 
 // SandboxKey is the API key a sandbox provider accepts, derived from the
@@ -27,14 +29,29 @@ func SandboxKey(secret []byte, slug string) string {
 
 // SandboxSlugs are the sandbox integrations, one per category.
 func SandboxSlugs() []string {
-	return []string{crmsandbox.Slug}
+	return []string{crmsandbox.Slug, ticketingsandbox.Slug, atssandbox.Slug}
+}
+
+// SandboxLimits are the sandbox providers' rate limits: like real vendors,
+// they answer 429 past RatePerMinute requests per minute per key (600 when zero).
+type SandboxLimits struct {
+	RatePerMinute int
 }
 
 // SandboxHandler serves every sandbox provider under /<slug>/, seeded with
 // demo data.
-func SandboxHandler(secret []byte) (http.Handler, map[string]http.Handler) {
+func SandboxHandler(secret []byte, limits SandboxLimits) (http.Handler, map[string]http.Handler) {
+	window := time.Duration(0)
+	if limits.RatePerMinute > 0 {
+		window = time.Minute
+	}
 	emus := map[string]http.Handler{
-		crmsandbox.Slug: crmsandbox.NewEmulator(crmsandbox.Options{APIKey: SandboxKey(secret, crmsandbox.Slug), Seed: true}),
+		crmsandbox.Slug: crmsandbox.NewEmulator(crmsandbox.Options{APIKey: SandboxKey(secret, crmsandbox.Slug), Seed: true,
+			RateLimit: limits.RatePerMinute, RateWindow: window}),
+		ticketingsandbox.Slug: ticketingsandbox.NewEmulator(ticketingsandbox.Options{APIKey: SandboxKey(secret, ticketingsandbox.Slug), Seed: true,
+			RateLimit: limits.RatePerMinute, RateWindow: window}),
+		atssandbox.Slug: atssandbox.NewEmulator(atssandbox.Options{APIKey: SandboxKey(secret, atssandbox.Slug), Seed: true,
+			RateLimit: limits.RatePerMinute, RateWindow: window}),
 	}
 	mux := http.NewServeMux()
 	for slug, h := range emus {
@@ -55,12 +72,12 @@ type SandboxHost struct {
 }
 
 // StartSandboxes serves the sandbox providers on addr (such as 127.0.0.1:0).
-func StartSandboxes(addr string, secret []byte, logger *slog.Logger) (*SandboxHost, error) {
+func StartSandboxes(addr string, secret []byte, limits SandboxLimits, logger *slog.Logger) (*SandboxHost, error) {
 	lis, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox listener: %w", err)
 	}
-	h, emus := SandboxHandler(secret)
+	h, emus := SandboxHandler(secret, limits)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(lis); err != nil && !errors.Is(err, http.ErrServerClosed) {

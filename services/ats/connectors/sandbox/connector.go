@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -8,11 +9,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/unimesh/unimesh/pkg/apierr"
 	"github.com/unimesh/unimesh/pkg/connector"
@@ -111,7 +112,7 @@ func requisitionToJob(j Requisition) *atsv1.Job {
 // jobWireFields maps Sandbox Recruit's field names in its errors to ours.
 var jobWireFields = map[string]string{
 	"title": "name", "req_code": "code", "description_html": "description", "state": "status", "employment": "employment_type",
-	"department_id": "department_ids", "office_ids": "office_ids", "hiring_team.managers": "hiring_manager_ids",
+	"department_id": "department_ids[0]", "office_ids": "office_ids", "hiring_team.managers": "hiring_manager_ids",
 	"hiring_team.recruiters": "recruiter_ids", "headcount": "openings", "custom": "custom_fields",
 }
 
@@ -174,10 +175,23 @@ func hiringTeam(b map[string]any) map[string]any {
 
 func jobObject() connector.Object[*atsv1.Job] {
 	o := sandboxapi.Object(sandboxapi.Mapping[Requisition, *atsv1.Job]{
-		Path: "/v1/requisitions", Object: "job", Integration: Slug, Read: requisitionToJob, Write: jobFields, Wire: jobWireFields,
+		Path: "/v1/requisitions", Object: "job", Integration: Slug, Read: requisitionToJob,
 	})
-	o.Update, o.Delete = nil, nil // the unified API neither updates nor deletes jobs
-	return o
+	// Create is written out because Sandbox Recruit names errors of the
+	// hiring team by nested fields (hiring_team.managers[0]), which
+	// sandboxapi.FieldErrors maps only by their top-level name.
+	o.Create = func(ctx context.Context, c *connector.Conn, j *atsv1.Job) (*atsv1.Job, error) {
+		body, err := jobFields.Body(j, nil, "job", Slug)
+		if err != nil {
+			return nil, err
+		}
+		it, err := sandboxapi.Create[Requisition](ctx, c, "/v1/requisitions", body)
+		if err != nil {
+			return nil, fieldErrors(err, "job", jobWireFields)
+		}
+		return requisitionToJob(it.Rec), nil
+	}
+	return o // the unified API neither updates nor deletes jobs
 }
 
 func stageToJobStage(s Stage) *atsv1.JobStage {
@@ -248,7 +262,10 @@ var candidateFields = connector.Fields[*atsv1.Candidate]{
 		b["links"] = links
 		return nil
 	},
-	"tags":   func(c *atsv1.Candidate, b map[string]any) error { b["tags"] = sandboxapi.NonNil(c.GetTags()); return nil },
+	"tags": func(c *atsv1.Candidate, b map[string]any) error {
+		b["tags"] = sandboxapi.NonNil(c.GetTags())
+		return nil
+	},
 	"source": func(c *atsv1.Candidate, b map[string]any) error { b["origin"] = c.GetSource(); return nil },
 	"custom_fields": func(c *atsv1.Candidate, b map[string]any) error {
 		b["custom"] = sandboxapi.Custom(c.GetCustomFields())
@@ -361,16 +378,58 @@ func applicationObject() connector.Object[*atsv1.Application] {
 	o.List = filteredList("/v1/applications", applicationToApplication, "job_id", "candidate_id")
 	o.Delete = nil // the unified API offers no application deletion
 	update := o.Update
-	// Sandbox Recruit changes an application's stage only by its advance
-	// action: say so rather than let the PATCH fail on a read-only field.
 	o.Update = func(ctx context.Context, c *connector.Conn, a *atsv1.Application, mask []string) (*atsv1.Application, error) {
-		if slices.Contains(mask, "current_stage_id") {
-			return nil, connector.FieldErrorsOf("application", Slug,
-				connector.BadField("current_stage_id", "Sandbox Recruit moves an application only by MoveApplication"))
+		rest, cur, err := dropFixedFields(ctx, c, a, mask)
+		switch {
+		case err != nil:
+			return nil, err
+		case cur != nil && len(rest) == 0:
+			return cur, nil // nothing changes
 		}
-		return update(ctx, c, a, mask)
+		return update(ctx, c, a, rest)
 	}
 	return o
+}
+
+// fixedApplicationFields are the unified fields Sandbox Recruit sets only
+// when an application is created, with what to say when one would change.
+var fixedApplicationFields = map[string]string{
+	"job_id":           "Sandbox Recruit fixes an application's requisition when it is created",
+	"current_stage_id": "Sandbox Recruit moves an application between stages only by MoveApplication",
+	"applied_time":     "Sandbox Recruit fixes when the candidate applied when the application is created",
+}
+
+// dropFixedFields takes the fields fixed at creation out of an update's
+// mask when they keep their value (a client may send back a record as it
+// read it), and refuses a change of one. When it reads the application to
+// compare, it returns it too: an update left with nothing to change answers it.
+func dropFixedFields(ctx context.Context, c *connector.Conn, a *atsv1.Application, mask []string) ([]string, *atsv1.Application, error) {
+	var rest, fixed []string
+	for _, f := range mask {
+		if _, ok := fixedApplicationFields[f]; ok {
+			fixed = append(fixed, f)
+		} else {
+			rest = append(rest, f)
+		}
+	}
+	if len(fixed) == 0 {
+		return mask, nil, nil
+	}
+	cur, err := sandboxapi.GetOne(ctx, c, "/v1/applications", a.GetId(), connector.GetParams{}, applicationToApplication)
+	if err != nil {
+		return nil, nil, err
+	}
+	var errs []error
+	for _, f := range fixed {
+		fd := a.ProtoReflect().Descriptor().Fields().ByName(protoreflect.Name(f))
+		if !a.ProtoReflect().Get(fd).Equal(cur.ProtoReflect().Get(fd)) {
+			errs = append(errs, connector.BadField(f, "%s", fixedApplicationFields[f]))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, nil, connector.FieldErrorsOf("application", Slug, errs...)
+	}
+	return rest, cur, nil
 }
 
 // moveApplication serves MoveApplication with the advance action.
@@ -623,7 +682,7 @@ func filteredList[W any, T connector.Record](path string, read func(W) T, names 
 			}
 		}
 		page, err := sandboxapi.ListPage(ctx, c, path, p, q, read)
-		return page, requestErrors(err, fields)
+		return page, fieldErrors(err, "", fields)
 	}
 }
 
@@ -651,11 +710,13 @@ func requestViolation(err error) error {
 		apierr.FieldViolation{Field: fe.Field, Description: fe.Message, Reason: apierr.ReasonInvalidArgument})
 }
 
-// requestErrors rewrites Sandbox Recruit's field errors about a request's
-// own fields (a list filter, an action's parameters) into violations of the
-// unified request fields that fields maps them to. sandboxapi.FieldErrors
-// does this for the fields of a record, under the record's name.
-func requestErrors(err error, fields map[string]string) error {
+// fieldErrors rewrites Sandbox Recruit's field errors into violations of
+// the unified fields that fields maps them to, under prefix (the record's
+// name; "" for a request's own fields, such as a list filter or an action's
+// parameters). A provider field maps by its longest mapped prefix, so that
+// "hiring_team.managers[0]" maps by "hiring_team.managers". Errors that name
+// no mapped field pass as they are when there is no prefix to name.
+func fieldErrors(err error, prefix string, fields map[string]string) error {
 	var pe *providerhttp.Error
 	if !errors.As(err, &pe) || (pe.Response.StatusCode != http.StatusUnprocessableEntity && pe.Response.StatusCode != http.StatusBadRequest) {
 		return err
@@ -666,13 +727,32 @@ func requestErrors(err error, fields map[string]string) error {
 	}
 	vs := make([]apierr.FieldViolation, 0, len(body.Error.Errors))
 	for _, fe := range body.Error.Errors {
-		unified, ok := fields[fe.Field]
-		if !ok {
+		unified, ok := mapField(fields, fe.Field)
+		switch {
+		case ok && prefix != "":
+			unified = prefix + "." + unified
+		case !ok && prefix == "":
 			return err
+		case !ok:
+			unified = prefix
 		}
 		vs = append(vs, apierr.FieldViolation{Field: unified, Description: fe.Message, Reason: apierr.ReasonProviderRejected})
 	}
-	return apierr.InvalidArgument(apierr.ReasonProviderRejected, Slug+" rejected the request: "+body.Error.Message, vs...)
+	what := cmp.Or(prefix, "request")
+	return apierr.InvalidArgument(apierr.ReasonProviderRejected, fmt.Sprintf("%s rejected the %s: %s", Slug, what, body.Error.Message), vs...)
+}
+
+// mapField maps a provider field path by its longest mapped prefix.
+func mapField(fields map[string]string, f string) (string, bool) {
+	for i := len(f); i > 0; i-- {
+		if i < len(f) && f[i] != '.' && f[i] != '[' {
+			continue
+		}
+		if u, ok := fields[f[:i]]; ok {
+			return u + f[i:], true
+		}
+	}
+	return "", false
 }
 
 // actionErrors maps the failure of an application action: a conflict (the
@@ -681,7 +761,7 @@ func requestErrors(err error, fields map[string]string) error {
 func actionErrors(err error, verb string, fields map[string]string) error {
 	var pe *providerhttp.Error
 	if !errors.As(err, &pe) || pe.Response.StatusCode != http.StatusConflict {
-		return requestErrors(err, fields)
+		return fieldErrors(err, "", fields)
 	}
 	return apierr.New(codes.FailedPrecondition, apierr.ReasonProviderRejected,
 		fmt.Sprintf("%s refused to %s the application: %s", Slug, verb, sandboxapi.Describe(pe.Response)),

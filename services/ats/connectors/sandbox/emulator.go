@@ -53,11 +53,11 @@ type Emulator struct {
 
 // Value sets of Sandbox Recruit's enumerations.
 var (
-	jobStates        = []string{"draft", "pending_approval", "open", "on_hold", "closed", "archived", "evergreen"}
-	newJobStates     = []string{"draft", "pending_approval", "open", "evergreen"}
-	applyingStates   = []string{"open", "evergreen"}
-	linkKinds        = []string{"linkedin", "github", "portfolio", "website", "social", "other"}
-	fileCategories   = []string{"resume", "cover_letter", "offer_letter", "portfolio", "other"}
+	jobStates         = []string{"draft", "pending_approval", "open", "on_hold", "closed", "archived", "evergreen"}
+	newJobStates      = []string{"draft", "pending_approval", "open", "evergreen"}
+	applyingStates    = []string{"open", "evergreen"}
+	linkKinds         = []string{"linkedin", "github", "portfolio", "website", "social", "other"}
+	fileCategories    = []string{"resume", "cover_letter", "offer_letter", "portfolio", "other"}
 	applicationStates = []string{"active", "on_hold", "rejected", "hired", "withdrawn"}
 )
 

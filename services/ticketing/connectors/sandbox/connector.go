@@ -219,8 +219,14 @@ var ticketFields = connector.Fields[*ticketingv1.Ticket]{
 	"team_id": func(t *ticketingv1.Ticket, b map[string]any) error {
 		return sandboxapi.SetID(b, "group_id", "team_id", t.GetTeamId())
 	},
-	"account_id":    func(t *ticketingv1.Ticket, b map[string]any) error { setStringID(b, "organization_id", t.GetAccountId()); return nil },
-	"collection_id": func(t *ticketingv1.Ticket, b map[string]any) error { setStringID(b, "queue_id", t.GetCollectionId()); return nil },
+	"account_id": func(t *ticketingv1.Ticket, b map[string]any) error {
+		setStringID(b, "organization_id", t.GetAccountId())
+		return nil
+	},
+	"collection_id": func(t *ticketingv1.Ticket, b map[string]any) error {
+		setStringID(b, "queue_id", t.GetCollectionId())
+		return nil
+	},
 	"tags": func(t *ticketingv1.Ticket, b map[string]any) error {
 		b["tags"] = sandboxapi.NonNil(t.GetTags())
 		return nil

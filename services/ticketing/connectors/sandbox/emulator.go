@@ -43,9 +43,6 @@ type Emulator struct {
 	Tags          *emulator.Collection[Tag]
 	Attachments   *emulator.Collection[Attachment]
 
-	// apiAgent is the agent who owns the API key: the default requester of
-	// tickets and author of comments. Zero (none) until the seed sets it.
-	apiAgent int64
 	// tagMu serializes the creation of tags on first use, so that two
 	// tickets introducing one tag at once create it once.
 	tagMu sync.Mutex
@@ -128,6 +125,7 @@ func (e *Emulator) register() {
 	})
 	sandboxapi.Register(s, sandboxapi.Resource[Customer]{
 		Path: "/v1/customers", Collection: e.Customers, Ops: "LGCUD", Validate: e.validateCustomer,
+		BeforeDelete: e.beforeCustomerDelete,
 	})
 	sandboxapi.Register(s, sandboxapi.Resource[Organization]{
 		Path: "/v1/organizations", Collection: e.Organizations, Ops: "LGCUD", Validate: e.validateOrganization,
@@ -175,6 +173,7 @@ func (e *Emulator) validateTicket(t *Ticket, create bool) []sandboxapi.FieldErro
 	}
 	e.ticketRefs(&c, t, old)
 	t.Tags = checkTags(&c, t.Tags)
+	t.Custom = nonNilMap(t.Custom)
 	if t.State == "solved" || t.State == "closed" {
 		if t.SolvedAt == nil {
 			now := e.Store.Now()
@@ -202,8 +201,8 @@ func (e *Emulator) ticketDefaults(t *Ticket, create bool) {
 	if t.Priority == "" {
 		t.Priority = "normal"
 	}
-	if t.RequesterID == nil && e.apiAgent != 0 {
-		t.RequesterID = ptr(e.apiAgent)
+	if t.RequesterID == nil {
+		t.RequesterID = e.apiAgent()
 	}
 	if t.OrganizationID == nil && t.RequesterID != nil {
 		if cu, _, ok := e.Customers.Get(strconv.FormatInt(*t.RequesterID, 10)); ok && cu.OrganizationID != nil {
@@ -367,8 +366,8 @@ func (e *Emulator) validateComment(cm *Comment, create bool) []sandboxapi.FieldE
 // author's role, refusing a role that does not match.
 func (e *Emulator) commentAuthor(c *sandboxapi.Checker, cm *Comment) {
 	c.OneOf("author_role", cm.AuthorRole, "agent", "customer")
-	if cm.AuthorID == nil && e.apiAgent != 0 {
-		cm.AuthorID = ptr(e.apiAgent)
+	if cm.AuthorID == nil {
+		cm.AuthorID = e.apiAgent()
 	}
 	if cm.AuthorID == nil {
 		c.Add("author_id", "author_id is required")
@@ -384,6 +383,18 @@ func (e *Emulator) commentAuthor(c *sandboxapi.Checker, cm *Comment) {
 		c.Add("public", "a customer cannot write an internal note")
 	}
 	cm.AuthorRole = role
+}
+
+// apiAgent is the agent who owns the API key, the default requester of
+// tickets and author of comments: the first active admin (nil when there is
+// none, as before seeding).
+func (e *Emulator) apiAgent() *int64 {
+	for _, a := range e.Agents.All() {
+		if a.Role == "admin" && !a.Suspended {
+			return ptr(a.ID)
+		}
+	}
+	return nil
 }
 
 func (e *Emulator) roleOf(id int64) string {
@@ -491,6 +502,7 @@ func (e *Emulator) validateCustomer(cu *Customer, create bool) []sandboxapi.Fiel
 	if cu.OrganizationID != nil {
 		c.StrRef("organization_id", *cu.OrganizationID, e.Organizations.Exists)
 	}
+	cu.Custom = nonNilMap(cu.Custom)
 	if cu.Locale == "" {
 		cu.Locale = "en-US"
 	}
@@ -498,6 +510,14 @@ func (e *Emulator) validateCustomer(cu *Customer, create bool) []sandboxapi.Fiel
 		c.Add("locale", "locale must look like en or en-US")
 	}
 	return c.Errors
+}
+
+// nonNilMap makes a missing "custom" an empty object, as the API shows it.
+func nonNilMap(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
 }
 
 func validEmail(s string) bool {
@@ -533,15 +553,31 @@ func (e *Emulator) validateOrganization(o *Organization, create bool) []sandboxa
 	if o.DomainNames == nil {
 		o.DomainNames = []string{}
 	}
+	o.Custom = nonNilMap(o.Custom)
 	c.MaxLen("notes", o.Notes, 65536)
 	return c.Errors
 }
 
-// beforeOrganizationDelete refuses to orphan customers.
+// beforeCustomerDelete refuses to orphan the customer's tickets.
+func (e *Emulator) beforeCustomerDelete(id string) error {
+	for _, t := range e.Tickets.All() {
+		if t.RequesterID != nil && strconv.FormatInt(*t.RequesterID, 10) == id {
+			return fmt.Errorf("customer %s still requests tickets, such as %s", id, t.ID)
+		}
+	}
+	return nil
+}
+
+// beforeOrganizationDelete refuses to orphan customers and tickets.
 func (e *Emulator) beforeOrganizationDelete(id string) error {
 	for _, cu := range e.Customers.All() {
 		if cu.OrganizationID != nil && *cu.OrganizationID == id {
 			return fmt.Errorf("organization %s still has customers, such as %d", id, cu.ID)
+		}
+	}
+	for _, t := range e.Tickets.All() {
+		if t.OrganizationID != nil && *t.OrganizationID == id {
+			return fmt.Errorf("organization %s still has tickets, such as %s", id, t.ID)
 		}
 	}
 	return nil

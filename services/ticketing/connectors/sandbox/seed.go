@@ -64,7 +64,6 @@ func (e *Emulator) seedStaff(s *seeding) {
 			Suspended: i == len(roles)-1, GroupIDs: memberships[i],
 		}, created, updated))
 	}
-	e.apiAgent = s.agents[0].ID
 }
 
 func (e *Emulator) seedQueues(s *seeding) {

@@ -4,8 +4,7 @@
 // its connector to the unified ticketing API.
 //
 // Sandbox Helpdesk's API (base URL <root>/v1). Every request acts as the
-// agent who owns the API key (in the sandbox, the first seeded agent, an
-// admin):
+// agent who owns the API key (in the sandbox, the first active admin):
 //
 //	/tickets        title (required), body, state new|open|pending|on_hold|solved|closed|spam (default new;
 //	                a closed ticket cannot change), priority low|normal|high|urgent|critical (default normal),
@@ -21,8 +20,10 @@
 //	                agent; defaults to the API key's agent) with author_role agent|customer (derived; when sent,
 //	                it must match); read only: attachment_ids, via. Comments cannot be edited or deleted.
 //	/customers      end users: name (required), email (unique), other_emails, phone, mobile,
-//	                organization_id, locale, custom
-//	/organizations  name (unique), domain_names, notes, custom. Ids "org_101".
+//	                organization_id, locale (default en-US), custom. DELETE is refused (409) while
+//	                the customer requests tickets.
+//	/organizations  name (unique), domain_names (lowercase), notes, custom. Ids "org_101". DELETE is
+//	                refused (409) while the organization has customers or tickets.
 //	/agents         read only: name, email, role admin|agent|light_agent, suspended, group_ids
 //	/groups         read only: name, description
 //	/queues         read only: name, kind queue|project|board|archive, description, parent_id. Ids "q_1".
