@@ -484,9 +484,14 @@ func (c *Client) mapError(ctx context.Context, resp *Response) error {
 	case code >= 500:
 		st = status.Convert(apierr.New(codes.Unavailable, apierr.ReasonProviderUnavailable,
 			msg(fmt.Sprintf("%s answered %d", c.integration, code)), md...))
-	case code == http.StatusBadRequest || code == http.StatusUnprocessableEntity || code == http.StatusConflict:
+	case code == http.StatusBadRequest || code == http.StatusUnprocessableEntity:
 		st = status.Convert(apierr.New(codes.InvalidArgument, apierr.ReasonProviderRejected,
 			msg(c.integration+" rejected the request"), md...))
+	case code == http.StatusConflict:
+		// A conflict is the record's state refusing the change (a paid
+		// invoice, a closed application), not a malformed request.
+		st = status.Convert(apierr.New(codes.FailedPrecondition, apierr.ReasonProviderRejected,
+			msg(c.integration+" refused the change in the record's current state"), md...))
 	default:
 		st = status.Convert(apierr.New(codes.FailedPrecondition, apierr.ReasonProviderError,
 			msg(fmt.Sprintf("%s answered %d", c.integration, code)), md...))

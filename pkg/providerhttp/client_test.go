@@ -172,6 +172,7 @@ func TestStatusMapping(t *testing.T) {
 		{403, codes.PermissionDenied, apierr.ReasonProviderPermission},
 		{404, codes.NotFound, apierr.ReasonRecordNotFound},
 		{422, codes.InvalidArgument, apierr.ReasonProviderRejected},
+		{409, codes.FailedPrecondition, apierr.ReasonProviderRejected},
 		{418, codes.FailedPrecondition, apierr.ReasonProviderError},
 		{502, codes.Unavailable, apierr.ReasonProviderUnavailable},
 	}

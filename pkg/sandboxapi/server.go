@@ -269,11 +269,21 @@ func Register[T any](s *Server, res Resource[T]) {
 		var ferrs []FieldError
 		status := http.StatusUnprocessableEntity
 		updated, err := res.Collection.Update(r.PathValue("id"), func(rec *T) error {
-			r2 := r.Clone(r.Context())
-			r2.Body = io.NopCloser(bytes.NewReader(body))
-			if ferrs, status = decodeBody(r2, rec, immutable); len(ferrs) > 0 {
+			merged, ferrs0, status0 := mergePatch(*rec, body)
+			if len(ferrs0) > 0 {
+				ferrs, status = ferrs0, status0
 				return errInvalid
 			}
+			r2 := r.Clone(r.Context())
+			r2.Body = io.NopCloser(bytes.NewReader(body))
+			// Decode onto a fresh record: encoding/json would reuse the old
+			// elements of an array, and an element sent without a key would
+			// inherit the old one's.
+			var fresh T
+			if ferrs, status = decodeChecked(r2, merged, &fresh, immutable); len(ferrs) > 0 {
+				return errInvalid
+			}
+			*rec = fresh
 			if res.Validate != nil {
 				if ferrs = res.Validate(rec, false); len(ferrs) > 0 {
 					status = http.StatusUnprocessableEntity
@@ -346,6 +356,49 @@ func listQuery[T any](r *http.Request) (emulator.Query[T], []FieldError) {
 
 var unknownField = regexp.MustCompile(`unknown field "([^"]+)"`)
 
+// mergePatch applies a PATCH body to a stored record as the dialect says:
+// fields present replace the stored ones, arrays whole; objects (such as
+// "custom") are merged key by key, one level deep.
+func mergePatch[T any](stored T, patch []byte) ([]byte, []FieldError, int) {
+	var p map[string]json.RawMessage
+	if err := json.Unmarshal(patch, &p); err != nil {
+		return nil, []FieldError{{Field: "", Message: "the body must be a JSON object"}}, http.StatusBadRequest
+	}
+	cur, err := json.Marshal(stored)
+	if err != nil {
+		return nil, []FieldError{{Field: "", Message: "internal error"}}, http.StatusInternalServerError
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(cur, &m); err != nil {
+		return nil, []FieldError{{Field: "", Message: "internal error"}}, http.StatusInternalServerError
+	}
+	for k, v := range p {
+		var oldObj, newObj map[string]json.RawMessage
+		if json.Unmarshal(m[k], &oldObj) == nil && oldObj != nil && json.Unmarshal(v, &newObj) == nil && newObj != nil {
+			for nk, nv := range newObj {
+				oldObj[nk] = nv
+			}
+			merged, _ := json.Marshal(oldObj)
+			m[k] = merged
+			continue
+		}
+		m[k] = v
+	}
+	out, _ := json.Marshal(m)
+	return out, nil, 0
+}
+
+// decodeChecked checks the client's body for fields it may not send, then
+// decodes the full record (body merged with what is stored) into rec.
+func decodeChecked(r *http.Request, full []byte, rec any, readOnly map[string]bool) ([]FieldError, int) {
+	if ferrs, status := decodeBody(r, new(map[string]any), readOnly); len(ferrs) > 0 {
+		return ferrs, status
+	}
+	dec := json.NewDecoder(bytes.NewReader(full))
+	dec.DisallowUnknownFields()
+	return decodeErr(dec.Decode(rec))
+}
+
 // decodeBody decodes a JSON object onto rec, refusing read-only and unknown
 // fields and wrongly typed values, each as a field error.
 func decodeBody(r *http.Request, rec any, readOnly map[string]bool) ([]FieldError, int) {
@@ -368,7 +421,12 @@ func decodeBody(r *http.Request, rec any, readOnly map[string]bool) ([]FieldErro
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(rec); err != nil {
+	return decodeErr(dec.Decode(rec))
+}
+
+// decodeErr turns a JSON decoding error into field errors.
+func decodeErr(err error) ([]FieldError, int) {
+	if err != nil {
 		var te *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &te):

@@ -14,6 +14,7 @@ import (
 	platformv1 "github.com/unimesh/unimesh/proto/unimesh/platform/v1"
 	"github.com/unimesh/unimesh/services/accounting"
 	accountingconnectors "github.com/unimesh/unimesh/services/accounting/connectors"
+	accountingsandbox "github.com/unimesh/unimesh/services/accounting/connectors/sandbox"
 	"github.com/unimesh/unimesh/services/ats"
 	atsconnectors "github.com/unimesh/unimesh/services/ats/connectors"
 	atssandbox "github.com/unimesh/unimesh/services/ats/connectors/sandbox"
@@ -76,6 +77,8 @@ func Categories(c Connectors) []Category {
 		crmRegs = append(crmRegs, connector.Registered[crmconnectors.CRM]{Descriptor: crmsandbox.Descriptor(c.sandbox(crmsandbox.Slug)), Impl: crmsandbox.Connector()})
 		ticketingRegs = append(ticketingRegs, connector.Registered[ticketingconnectors.Ticketing]{
 			Descriptor: ticketingsandbox.Descriptor(c.sandbox(ticketingsandbox.Slug)), Impl: ticketingsandbox.Connector()})
+		accountingRegs = append(accountingRegs, connector.Registered[accountingconnectors.Accounting]{
+			Descriptor: accountingsandbox.Descriptor(c.sandbox(accountingsandbox.Slug)), Impl: accountingsandbox.Connector()})
 		atsRegs = append(atsRegs, connector.Registered[atsconnectors.ATS]{
 			Descriptor: atssandbox.Descriptor(c.sandbox(atssandbox.Slug)), Impl: atssandbox.Connector()})
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	accountingsandbox "github.com/unimesh/unimesh/services/accounting/connectors/sandbox"
 	atssandbox "github.com/unimesh/unimesh/services/ats/connectors/sandbox"
 	crmsandbox "github.com/unimesh/unimesh/services/crm/connectors/sandbox"
 	ticketingsandbox "github.com/unimesh/unimesh/services/ticketing/connectors/sandbox"
@@ -29,7 +30,7 @@ func SandboxKey(secret []byte, slug string) string {
 
 // SandboxSlugs are the sandbox integrations, one per category.
 func SandboxSlugs() []string {
-	return []string{crmsandbox.Slug, ticketingsandbox.Slug, atssandbox.Slug}
+	return []string{crmsandbox.Slug, ticketingsandbox.Slug, accountingsandbox.Slug, atssandbox.Slug}
 }
 
 // SandboxLimits are the sandbox providers' rate limits: like real vendors,
@@ -49,6 +50,8 @@ func SandboxHandler(secret []byte, limits SandboxLimits) (http.Handler, map[stri
 		crmsandbox.Slug: crmsandbox.NewEmulator(crmsandbox.Options{APIKey: SandboxKey(secret, crmsandbox.Slug), Seed: true,
 			RateLimit: limits.RatePerMinute, RateWindow: window}),
 		ticketingsandbox.Slug: ticketingsandbox.NewEmulator(ticketingsandbox.Options{APIKey: SandboxKey(secret, ticketingsandbox.Slug), Seed: true,
+			RateLimit: limits.RatePerMinute, RateWindow: window}),
+		accountingsandbox.Slug: accountingsandbox.NewEmulator(accountingsandbox.Options{APIKey: SandboxKey(secret, accountingsandbox.Slug), Seed: true,
 			RateLimit: limits.RatePerMinute, RateWindow: window}),
 		atssandbox.Slug: atssandbox.NewEmulator(atssandbox.Options{APIKey: SandboxKey(secret, atssandbox.Slug), Seed: true,
 			RateLimit: limits.RatePerMinute, RateWindow: window}),

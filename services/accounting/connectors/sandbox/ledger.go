@@ -192,7 +192,9 @@ func (e *Emulator) postings(visit func(posting)) {
 	for _, x := range e.Expenses.All() {
 		fx := mustDec(fxToBase[x.Currency])
 		for _, l := range x.Lines {
-			visit(posting{*l.AccountID, sub(mustDec(l.Amount), mustDec(l.TaxAmount)), x.Currency, fx})
+			if l.AccountID != nil {
+				visit(posting{*l.AccountID, sub(mustDec(l.Amount), mustDec(l.TaxAmount)), x.Currency, fx})
+			}
 		}
 		visit(posting{k.tax, mustDec(x.TaxTotal), x.Currency, fx})
 		visit(posting{x.PaidFromAccountID, new(big.Rat).Neg(mustDec(x.Total)), x.Currency, fx})

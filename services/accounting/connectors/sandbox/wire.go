@@ -100,20 +100,20 @@ type Roles struct {
 
 // Party is a customer or supplier.
 type Party struct {
-	ID               string                     `json:"id"`
-	DisplayName      string                     `json:"display_name"`
-	LegalName        string                     `json:"legal_name"`
-	Roles            Roles                      `json:"roles"`
-	Emails           List[sandboxapi.Email]     `json:"emails"`
-	Phones           List[sandboxapi.Phone]     `json:"phones"`
-	Addresses        List[sandboxapi.Address]   `json:"addresses"`
-	VATNumber        string                     `json:"vat_number"`
-	Currency         string                     `json:"currency"`
-	PaymentTermsDays *int                       `json:"payment_terms_days"`
-	Status           string                     `json:"status"`
-	Custom           map[string]any             `json:"custom"`
-	CreatedAt        time.Time                  `json:"created_at"`
-	UpdatedAt        time.Time                  `json:"updated_at"`
+	ID               string                   `json:"id"`
+	DisplayName      string                   `json:"display_name"`
+	LegalName        string                   `json:"legal_name"`
+	Roles            Roles                    `json:"roles"`
+	Emails           List[sandboxapi.Email]   `json:"emails"`
+	Phones           List[sandboxapi.Phone]   `json:"phones"`
+	Addresses        List[sandboxapi.Address] `json:"addresses"`
+	VATNumber        string                   `json:"vat_number"`
+	Currency         string                   `json:"currency"`
+	PaymentTermsDays *int                     `json:"payment_terms_days"`
+	Status           string                   `json:"status"`
+	Custom           map[string]any           `json:"custom"`
+	CreatedAt        time.Time                `json:"created_at"`
+	UpdatedAt        time.Time                `json:"updated_at"`
 }
 
 // Line is a line of an invoice or credit note. Send qty and unit_price, or

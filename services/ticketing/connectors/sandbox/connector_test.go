@@ -909,7 +909,7 @@ func TestProviderValidationBecomesFieldViolations(t *testing.T) {
 			}
 		})
 	}
-	if err := conn.Tickets.Delete(ctx, c, *withParent.ParentID); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "sub-tickets") {
+	if err := conn.Tickets.Delete(ctx, c, *withParent.ParentID); status.Code(err) != codes.FailedPrecondition || !strings.Contains(err.Error(), "sub-tickets") {
 		t.Fatalf("deleting a ticket with sub-tickets: %v", err)
 	}
 	if _, err := conn.Tickets.Get(ctx, c, "HD-99999", connector.GetParams{}); status.Code(err) != codes.NotFound {
