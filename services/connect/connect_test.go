@@ -112,7 +112,8 @@ func TestKeyVerifier(t *testing.T) {
 		if !stored.LastUsedTime.Equal(now) {
 			t.Fatal("last used written twice within a minute")
 		}
-		for _, bad := range []string{"", "umk_", full + "x", full[:len(full)-1] + "A", "umk_zzzzzzzzzzzz_" + full[17:], "Bearer " + full} {
+		flipped := full[:len(full)-1] + map[bool]string{true: "B", false: "A"}[full[len(full)-1] == 'A']
+		for _, bad := range []string{"", "umk_", full + "x", flipped, "umk_zzzzzzzzzzzz_" + full[17:], "Bearer " + full} {
 			if _, err := v.Verify(ctx, bad); apierr.Reason(err) != apierr.ReasonAPIKeyInvalid {
 				t.Errorf("Verify(%.20q...) = %v", bad, err)
 			}

@@ -3,6 +3,7 @@ module github.com/unimesh/unimesh/services/hris
 go 1.26.0
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/unimesh/unimesh/pkg v0.0.0-00010101000000-000000000000
 	github.com/unimesh/unimesh/proto v0.0.0-00010101000000-000000000000
 	google.golang.org/grpc v1.85.0

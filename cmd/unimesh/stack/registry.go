@@ -23,6 +23,7 @@ import (
 	crmsandbox "github.com/unimesh/unimesh/services/crm/connectors/sandbox"
 	"github.com/unimesh/unimesh/services/hris"
 	hrisconnectors "github.com/unimesh/unimesh/services/hris/connectors"
+	hrissandbox "github.com/unimesh/unimesh/services/hris/connectors/sandbox"
 	"github.com/unimesh/unimesh/services/ticketing"
 	ticketingconnectors "github.com/unimesh/unimesh/services/ticketing/connectors"
 	ticketingsandbox "github.com/unimesh/unimesh/services/ticketing/connectors/sandbox"
@@ -77,6 +78,8 @@ func Categories(c Connectors) []Category {
 		crmRegs = append(crmRegs, connector.Registered[crmconnectors.CRM]{Descriptor: crmsandbox.Descriptor(c.sandbox(crmsandbox.Slug)), Impl: crmsandbox.Connector()})
 		ticketingRegs = append(ticketingRegs, connector.Registered[ticketingconnectors.Ticketing]{
 			Descriptor: ticketingsandbox.Descriptor(c.sandbox(ticketingsandbox.Slug)), Impl: ticketingsandbox.Connector()})
+		hrisRegs = append(hrisRegs, connector.Registered[hrisconnectors.HRIS]{
+			Descriptor: hrissandbox.Descriptor(c.sandbox(hrissandbox.Slug)), Impl: hrissandbox.Connector()})
 		accountingRegs = append(accountingRegs, connector.Registered[accountingconnectors.Accounting]{
 			Descriptor: accountingsandbox.Descriptor(c.sandbox(accountingsandbox.Slug)), Impl: accountingsandbox.Connector()})
 		atsRegs = append(atsRegs, connector.Registered[atsconnectors.ATS]{

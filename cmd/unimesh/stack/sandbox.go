@@ -16,6 +16,7 @@ import (
 	accountingsandbox "github.com/unimesh/unimesh/services/accounting/connectors/sandbox"
 	atssandbox "github.com/unimesh/unimesh/services/ats/connectors/sandbox"
 	crmsandbox "github.com/unimesh/unimesh/services/crm/connectors/sandbox"
+	hrissandbox "github.com/unimesh/unimesh/services/hris/connectors/sandbox"
 	ticketingsandbox "github.com/unimesh/unimesh/services/ticketing/connectors/sandbox"
 )
 
@@ -30,7 +31,7 @@ func SandboxKey(secret []byte, slug string) string {
 
 // SandboxSlugs are the sandbox integrations, one per category.
 func SandboxSlugs() []string {
-	return []string{crmsandbox.Slug, ticketingsandbox.Slug, accountingsandbox.Slug, atssandbox.Slug}
+	return []string{crmsandbox.Slug, ticketingsandbox.Slug, hrissandbox.Slug, accountingsandbox.Slug, atssandbox.Slug}
 }
 
 // SandboxLimits are the sandbox providers' rate limits: like real vendors,
@@ -50,6 +51,8 @@ func SandboxHandler(secret []byte, limits SandboxLimits) (http.Handler, map[stri
 		crmsandbox.Slug: crmsandbox.NewEmulator(crmsandbox.Options{APIKey: SandboxKey(secret, crmsandbox.Slug), Seed: true,
 			RateLimit: limits.RatePerMinute, RateWindow: window}),
 		ticketingsandbox.Slug: ticketingsandbox.NewEmulator(ticketingsandbox.Options{APIKey: SandboxKey(secret, ticketingsandbox.Slug), Seed: true,
+			RateLimit: limits.RatePerMinute, RateWindow: window}),
+		hrissandbox.Slug: hrissandbox.NewEmulator(hrissandbox.Options{APIKey: SandboxKey(secret, hrissandbox.Slug), Seed: true,
 			RateLimit: limits.RatePerMinute, RateWindow: window}),
 		accountingsandbox.Slug: accountingsandbox.NewEmulator(accountingsandbox.Options{APIKey: SandboxKey(secret, accountingsandbox.Slug), Seed: true,
 			RateLimit: limits.RatePerMinute, RateWindow: window}),

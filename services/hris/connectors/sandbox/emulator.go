@@ -212,16 +212,6 @@ func (e *Emulator) validateWorker(w *Worker, create bool) []sandboxapi.FieldErro
 	return c.Errors
 }
 
-// displayName is how Sandbox HR shows a worker: the name they go by, and
-// their last name.
-func displayName(preferred, first, last string) string {
-	given := preferred
-	if given == "" {
-		given = first
-	}
-	return strings.TrimSpace(strings.TrimSpace(given) + " " + strings.TrimSpace(last))
-}
-
 // checkWorkerPerson checks names, contact details and personal data.
 func (e *Emulator) checkWorkerPerson(c *sandboxapi.Checker, w *Worker) {
 	c.Required("legal_name.first", w.LegalName.First)

@@ -16,7 +16,7 @@ const seedToday = "2025-02-10"
 
 // seed loads the demo data: the same records, ids and times on every start.
 func (e *Emulator) seed() {
-	s := sandboxapi.NewSeeder(4711)
+	s := sandboxapi.NewSeeder(2)
 	us, de := e.seedEntities(s)
 	org := e.seedOrg(s)
 	workers := e.seedWorkers(s, us, de, org)
@@ -477,7 +477,7 @@ func (e *Emulator) seedLeave(s *sandboxapi.Seeder, workers []Worker) {
 // seedLeaveRequest adds one request of w, unless it would overlap another.
 func (e *Emulator) seedLeaveRequest(s *sandboxapi.Seeder, w Worker) bool {
 	p := pickLeavePlan(s)
-	start := s.Base.Truncate(24 * time.Hour).AddDate(0, 0, s.R.IntN(300))
+	start := s.Base.Truncate(24*time.Hour).AddDate(0, 0, s.R.IntN(300))
 	for start.Weekday() == time.Saturday || start.Weekday() == time.Sunday {
 		start = start.AddDate(0, 0, 1)
 	}

@@ -54,13 +54,15 @@
 //	                        the worker already has — same starts_on, code and name — so that a retried
 //	                        request cannot take money twice. A deduction a payslip has taken cannot be
 //	                        deleted (409): end it with ends_on.
-//	/pay-items        G     the catalogue of deduction codes (read only, not paged).
+//	/pay-items        L     the catalogue of deduction codes: code, name, tax_treatment, country,
+//	                        employer_share_bps (read only, one page).
 //
 // List filters other than those named are refused with 400. Which unified
 // fields map to which of these is the connector's business, in connector.go.
 package sandbox
 
 import (
+	"strings"
 	"time"
 
 	"github.com/unimesh/unimesh/pkg/sandboxapi"
@@ -90,6 +92,16 @@ type Worker struct {
 	Custom        map[string]any      `json:"custom"`
 	CreatedAt     time.Time           `json:"created_at"`
 	UpdatedAt     time.Time           `json:"updated_at"`
+}
+
+// displayName is how Sandbox HR shows a worker: the name they go by, and
+// their last name.
+func displayName(preferred, first, last string) string {
+	given := preferred
+	if given == "" {
+		given = first
+	}
+	return strings.TrimSpace(strings.TrimSpace(given) + " " + strings.TrimSpace(last))
 }
 
 // LegalName is a worker's name as on their papers.
