@@ -12,6 +12,7 @@ MODULES := proto pkg services/connect services/crm services/ticketing services/h
 
 TOOLS_BIN := $(CURDIR)/.tools/bin
 BUF := $(TOOLS_BIN)/buf
+HELM := $(TOOLS_BIN)/helm
 TOOLS := $(BUF) $(TOOLS_BIN)/protoc-gen-go $(TOOLS_BIN)/protoc-gen-go-grpc \
          $(TOOLS_BIN)/protoc-gen-grpc-gateway $(TOOLS_BIN)/protoc-gen-openapiv2
 
@@ -36,8 +37,12 @@ run:
 build:
 	go build -o bin/unimesh ./cmd/unimesh
 
-## tools: build buf (tools/buf/go.mod) and the protoc plugins (tools/go.mod) into .tools/bin.
-tools: $(TOOLS)
+## tools: build buf (tools/buf), helm (tools/helm) and the protoc plugins (tools/go.mod) into .tools/bin.
+tools: $(TOOLS) $(HELM)
+
+$(HELM): tools/helm/go.mod tools/helm/go.sum
+	cd tools/helm && GOWORK=off go build -o $(TOOLS_BIN)/ helm.sh/helm/v3/cmd/helm
+	@touch $@
 
 $(TOOLS) &: tools/go.mod tools/go.sum tools/buf/go.mod tools/buf/go.sum
 	cd tools/buf && GOWORK=off go build -o $(TOOLS_BIN)/ github.com/bufbuild/buf/cmd/buf
@@ -71,11 +76,12 @@ lint: tools
 		if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	for m in $(MODULES); do (cd $$m && go vet ./...); done
 
-## test: check generated code, then run every module's tests.
+## test: check generated code, then run every module's tests (the chart's too).
 test: check-generated test-go
 
-test-go:
-	for m in $(MODULES); do (cd $$m && go test -count=1 $(TESTFLAGS) ./...); done
+test-go: $(HELM)
+	$(HELM) lint deploy/k8s/unimesh --set secrets.existingSecret=x
+	for m in $(MODULES); do (cd $$m && HELM=$(HELM) go test -count=1 $(TESTFLAGS) ./...); done
 
 ## bench: the side-by-side load run recorded in BENCHMARKS.md.
 bench:
