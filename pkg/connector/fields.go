@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"google.golang.org/genproto/googleapis/api/annotations"
 	"google.golang.org/protobuf/proto"
@@ -66,6 +67,11 @@ func (f Fields[T]) Body(rec T, mask []string, object, integration string) (map[s
 	}
 	if len(vs) > 0 {
 		return nil, apierr.InvalidArgument(apierr.ReasonInvalidArgument, vs[0].Field+": "+vs[0].Description, vs...)
+	}
+	for k := range body {
+		if strings.HasPrefix(k, "\x00") {
+			delete(body, k)
+		}
 	}
 	return body, nil
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/unimesh/unimesh/pkg/connector"
 	"github.com/unimesh/unimesh/pkg/normalize"
-	"github.com/unimesh/unimesh/pkg/providerhttp"
 	"github.com/unimesh/unimesh/pkg/sandboxapi"
 	crmv1 "github.com/unimesh/unimesh/proto/unimesh/crm/v1"
 	platformv1 "github.com/unimesh/unimesh/proto/unimesh/platform/v1"
@@ -20,17 +19,7 @@ const Slug = "sandbox-crm"
 
 // Descriptor describes Sandbox CRM served at baseURL (the emulator's root).
 func Descriptor(baseURL string) *connector.Descriptor {
-	return &connector.Descriptor{
-		Slug:            Slug,
-		Name:            "Sandbox CRM",
-		Category:        platformv1.Category_CATEGORY_CRM,
-		AuthTypes:       []platformv1.AuthType{platformv1.AuthType_AUTH_TYPE_API_KEY},
-		Auth:            providerhttp.BearerAPIKey(),
-		DefaultBaseURL:  baseURL,
-		Hooks:           sandboxapi.Hooks(),
-		RateLimitPolicy: "600 requests per minute per API key; 429 with Retry-After",
-		Sandbox:         true,
-	}
+	return sandboxapi.Descriptor(Slug, "Sandbox CRM", platformv1.Category_CATEGORY_CRM, baseURL)
 }
 
 // Connector returns the CRM connector of Sandbox CRM.
@@ -208,15 +197,24 @@ var companyFields = connector.Fields[*crmv1.Company]{
 
 // --- deals ------------------------------------------------------------------
 
-var dealStates = map[string]crmv1.DealStatus{
-	"open": crmv1.DealStatus_DEAL_STATUS_OPEN, "won": crmv1.DealStatus_DEAL_STATUS_WON, "lost": crmv1.DealStatus_DEAL_STATUS_LOST,
+// dealStates: "abandoned" has no unified value; it reads as OTHER.
+var dealStates = connector.Enum[crmv1.DealStatus]{
+	Provider: "Sandbox CRM",
+	Read: map[string]crmv1.DealStatus{
+		"open": crmv1.DealStatus_DEAL_STATUS_OPEN, "won": crmv1.DealStatus_DEAL_STATUS_WON, "lost": crmv1.DealStatus_DEAL_STATUS_LOST,
+		"abandoned": crmv1.DealStatus_DEAL_STATUS_OTHER,
+	},
+	Write: map[crmv1.DealStatus]string{
+		crmv1.DealStatus_DEAL_STATUS_OPEN: "open", crmv1.DealStatus_DEAL_STATUS_WON: "won", crmv1.DealStatus_DEAL_STATUS_LOST: "lost",
+	},
+	Other: crmv1.DealStatus_DEAL_STATUS_OTHER,
 }
 
+var dealStatusWriter, dealRemoteStatusWriter = connector.EnumWriters(dealStates, "state", "status",
+	func(d *crmv1.Deal) (crmv1.DealStatus, string) { return d.GetStatus(), d.GetRemoteStatus() })
+
 func opportunityToDeal(o Opportunity) *crmv1.Deal {
-	status, ok := dealStates[o.State]
-	if !ok {
-		status = crmv1.DealStatus_DEAL_STATUS_OTHER
-	}
+	status := dealStates.ToProto(o.State)
 	var prob float64
 	if o.WinProbability != nil {
 		prob = percent(*o.WinProbability)
@@ -262,28 +260,8 @@ var dealFields = connector.Fields[*crmv1.Deal]{
 		}
 		return nil
 	},
-	"status": func(d *crmv1.Deal, b map[string]any) error {
-		switch d.GetStatus() {
-		case crmv1.DealStatus_DEAL_STATUS_OPEN:
-			b["state"] = "open"
-		case crmv1.DealStatus_DEAL_STATUS_WON:
-			b["state"] = "won"
-		case crmv1.DealStatus_DEAL_STATUS_LOST:
-			b["state"] = "lost"
-		default:
-			if d.GetRemoteStatus() == "" {
-				return connector.BadField("status", "set status, or remote_status to one of Sandbox CRM's states")
-			}
-			b["state"] = d.GetRemoteStatus()
-		}
-		return nil
-	},
-	"remote_status": func(d *crmv1.Deal, b map[string]any) error {
-		if d.GetStatus() == crmv1.DealStatus_DEAL_STATUS_UNSPECIFIED || d.GetStatus() == crmv1.DealStatus_DEAL_STATUS_OTHER {
-			b["state"] = d.GetRemoteStatus()
-		}
-		return nil
-	},
+	"status":        dealStatusWriter,
+	"remote_status": dealRemoteStatusWriter,
 	"pipeline_id": func(d *crmv1.Deal, b map[string]any) error {
 		return setIDValue(b, "pipeline_id", "pipeline_id", d.GetPipelineId())
 	},
@@ -367,17 +345,27 @@ func firstOpenStage(ctx context.Context, c *connector.Conn, pipelineID string) (
 
 // --- leads ------------------------------------------------------------------
 
-var leadStatuses = map[string]crmv1.LeadStatus{
-	"new": crmv1.LeadStatus_LEAD_STATUS_NEW, "contacted": crmv1.LeadStatus_LEAD_STATUS_WORKING,
-	"qualified": crmv1.LeadStatus_LEAD_STATUS_QUALIFIED, "disqualified": crmv1.LeadStatus_LEAD_STATUS_UNQUALIFIED,
-	"converted": crmv1.LeadStatus_LEAD_STATUS_CONVERTED,
+// leadStatuses: "nurturing" has no unified value; it reads as OTHER.
+var leadStatuses = connector.Enum[crmv1.LeadStatus]{
+	Provider: "Sandbox CRM",
+	Read: map[string]crmv1.LeadStatus{
+		"new": crmv1.LeadStatus_LEAD_STATUS_NEW, "contacted": crmv1.LeadStatus_LEAD_STATUS_WORKING,
+		"qualified": crmv1.LeadStatus_LEAD_STATUS_QUALIFIED, "disqualified": crmv1.LeadStatus_LEAD_STATUS_UNQUALIFIED,
+		"converted": crmv1.LeadStatus_LEAD_STATUS_CONVERTED, "nurturing": crmv1.LeadStatus_LEAD_STATUS_OTHER,
+	},
+	Write: map[crmv1.LeadStatus]string{
+		crmv1.LeadStatus_LEAD_STATUS_NEW: "new", crmv1.LeadStatus_LEAD_STATUS_WORKING: "contacted",
+		crmv1.LeadStatus_LEAD_STATUS_QUALIFIED: "qualified", crmv1.LeadStatus_LEAD_STATUS_UNQUALIFIED: "disqualified",
+		crmv1.LeadStatus_LEAD_STATUS_CONVERTED: "converted",
+	},
+	Other: crmv1.LeadStatus_LEAD_STATUS_OTHER,
 }
 
+var leadStatusWriter, leadRemoteStatusWriter = connector.EnumWriters(leadStatuses, "status", "status",
+	func(l *crmv1.Lead) (crmv1.LeadStatus, string) { return l.GetStatus(), l.GetRemoteStatus() })
+
 func leadToLead(l Lead) *crmv1.Lead {
-	status, ok := leadStatuses[l.Status]
-	if !ok {
-		status = crmv1.LeadStatus_LEAD_STATUS_OTHER
-	}
+	status := leadStatuses.ToProto(l.Status)
 	out := &crmv1.Lead{
 		Id:           strconv.FormatInt(l.ID, 10),
 		Name:         l.Title,
@@ -456,27 +444,10 @@ var leadFields = connector.Fields[*crmv1.Lead]{
 		}
 		return nil
 	},
-	"company_name": func(l *crmv1.Lead, b map[string]any) error { b["company"] = l.GetCompanyName(); return nil },
-	"status": func(l *crmv1.Lead, b map[string]any) error {
-		for wire, s := range leadStatuses {
-			if s == l.GetStatus() {
-				b["status"] = wire
-				return nil
-			}
-		}
-		if l.GetRemoteStatus() == "" {
-			return connector.BadField("status", "set status, or remote_status to one of Sandbox CRM's statuses")
-		}
-		b["status"] = l.GetRemoteStatus()
-		return nil
-	},
-	"remote_status": func(l *crmv1.Lead, b map[string]any) error {
-		if l.GetStatus() == crmv1.LeadStatus_LEAD_STATUS_UNSPECIFIED || l.GetStatus() == crmv1.LeadStatus_LEAD_STATUS_OTHER {
-			b["status"] = l.GetRemoteStatus()
-		}
-		return nil
-	},
-	"source": func(l *crmv1.Lead, b map[string]any) error { b["source"] = l.GetSource(); return nil },
+	"company_name":  func(l *crmv1.Lead, b map[string]any) error { b["company"] = l.GetCompanyName(); return nil },
+	"status":        leadStatusWriter,
+	"remote_status": leadRemoteStatusWriter,
+	"source":        func(l *crmv1.Lead, b map[string]any) error { b["source"] = l.GetSource(); return nil },
 	"owner_id": func(l *crmv1.Lead, b map[string]any) error {
 		return sandboxapi.SetID(b, "owner_id", "owner_id", l.GetOwnerId())
 	},
@@ -488,21 +459,32 @@ var leadFields = connector.Fields[*crmv1.Lead]{
 
 // --- activities -------------------------------------------------------------
 
-var activityTypes = map[string]crmv1.ActivityKind{
-	"note": crmv1.ActivityKind_ACTIVITY_KIND_NOTE, "call": crmv1.ActivityKind_ACTIVITY_KIND_CALL,
-	"meeting": crmv1.ActivityKind_ACTIVITY_KIND_MEETING, "email": crmv1.ActivityKind_ACTIVITY_KIND_EMAIL,
-	"task": crmv1.ActivityKind_ACTIVITY_KIND_TASK,
+// activityTypes: "lunch" and "deadline" have no unified kind; they read as OTHER.
+var activityTypes = connector.Enum[crmv1.ActivityKind]{
+	Provider: "Sandbox CRM",
+	Read: map[string]crmv1.ActivityKind{
+		"note": crmv1.ActivityKind_ACTIVITY_KIND_NOTE, "call": crmv1.ActivityKind_ACTIVITY_KIND_CALL,
+		"meeting": crmv1.ActivityKind_ACTIVITY_KIND_MEETING, "email": crmv1.ActivityKind_ACTIVITY_KIND_EMAIL,
+		"task": crmv1.ActivityKind_ACTIVITY_KIND_TASK, "lunch": crmv1.ActivityKind_ACTIVITY_KIND_OTHER,
+		"deadline": crmv1.ActivityKind_ACTIVITY_KIND_OTHER,
+	},
+	Write: map[crmv1.ActivityKind]string{
+		crmv1.ActivityKind_ACTIVITY_KIND_NOTE: "note", crmv1.ActivityKind_ACTIVITY_KIND_CALL: "call",
+		crmv1.ActivityKind_ACTIVITY_KIND_MEETING: "meeting", crmv1.ActivityKind_ACTIVITY_KIND_EMAIL: "email",
+		crmv1.ActivityKind_ACTIVITY_KIND_TASK: "task",
+	},
+	Other: crmv1.ActivityKind_ACTIVITY_KIND_OTHER,
 }
+
+var activityKindWriter, activityRemoteKindWriter = connector.EnumWriters(activityTypes, "type", "kind",
+	func(a *crmv1.Activity) (crmv1.ActivityKind, string) { return a.GetKind(), a.GetRemoteKind() })
 
 var directions = map[string]crmv1.ActivityDirection{
 	"in": crmv1.ActivityDirection_ACTIVITY_DIRECTION_INBOUND, "out": crmv1.ActivityDirection_ACTIVITY_DIRECTION_OUTBOUND,
 }
 
 func activityToActivity(a Activity) *crmv1.Activity {
-	kind, ok := activityTypes[a.Type]
-	if !ok {
-		kind = crmv1.ActivityKind_ACTIVITY_KIND_OTHER
-	}
+	kind := activityTypes.ToProto(a.Type)
 	return &crmv1.Activity{
 		Id:           strconv.FormatInt(a.ID, 10),
 		Kind:         kind,
@@ -533,27 +515,10 @@ var activityWireFields = map[string]string{
 }
 
 var activityFields = connector.Fields[*crmv1.Activity]{
-	"kind": func(a *crmv1.Activity, b map[string]any) error {
-		for wire, k := range activityTypes {
-			if k == a.GetKind() {
-				b["type"] = wire
-				return nil
-			}
-		}
-		if a.GetRemoteKind() == "" {
-			return connector.BadField("kind", "set kind, or remote_kind to one of Sandbox CRM's activity types")
-		}
-		b["type"] = a.GetRemoteKind()
-		return nil
-	},
-	"remote_kind": func(a *crmv1.Activity, b map[string]any) error {
-		if a.GetKind() == crmv1.ActivityKind_ACTIVITY_KIND_UNSPECIFIED || a.GetKind() == crmv1.ActivityKind_ACTIVITY_KIND_OTHER {
-			b["type"] = a.GetRemoteKind()
-		}
-		return nil
-	},
-	"subject": func(a *crmv1.Activity, b map[string]any) error { b["subject"] = a.GetSubject(); return nil },
-	"body":    func(a *crmv1.Activity, b map[string]any) error { b["content"] = a.GetBody(); return nil },
+	"kind":        activityKindWriter,
+	"remote_kind": activityRemoteKindWriter,
+	"subject":     func(a *crmv1.Activity, b map[string]any) error { b["subject"] = a.GetSubject(); return nil },
+	"body":        func(a *crmv1.Activity, b map[string]any) error { b["content"] = a.GetBody(); return nil },
 	"start_time": func(a *crmv1.Activity, b map[string]any) error {
 		b["starts_at"] = normalize.TimePtr(a.GetStartTime())
 		return nil

@@ -3,9 +3,7 @@ package sandbox
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -21,7 +19,6 @@ import (
 	"github.com/unimesh/unimesh/pkg/apierr"
 	"github.com/unimesh/unimesh/pkg/connector"
 	"github.com/unimesh/unimesh/pkg/connector/connectortest"
-	"github.com/unimesh/unimesh/pkg/emulator"
 	"github.com/unimesh/unimesh/pkg/sandboxapi"
 	commonv1 "github.com/unimesh/unimesh/proto/unimesh/common/v1"
 	crmv1 "github.com/unimesh/unimesh/proto/unimesh/crm/v1"
@@ -202,6 +199,13 @@ func TestWriteNormalization(t *testing.T) {
 			name: "deal: OTHER sends the remote status",
 			body: func() (map[string]any, error) {
 				return dealFields.Body(&crmv1.Deal{Status: crmv1.DealStatus_DEAL_STATUS_OTHER, RemoteStatus: "abandoned"}, []string{"status", "remote_status"}, "deal", Slug)
+			},
+			want: `{"state":"abandoned"}`,
+		},
+		{
+			name: "deal: remote_status alone is sent as is, whatever the (stale) status says",
+			body: func() (map[string]any, error) {
+				return dealFields.Body(&crmv1.Deal{Status: crmv1.DealStatus_DEAL_STATUS_OPEN, RemoteStatus: "abandoned"}, []string{"remote_status"}, "deal", Slug)
 			},
 			want: `{"state":"abandoned"}`,
 		},
@@ -443,31 +447,21 @@ func TestProviderFaults(t *testing.T) {
 	emu, c := start(t)
 	ctx := context.Background()
 	conn := Connector()
-
-	emu.Faults.Add(emulator.Fault{Method: http.MethodGet, PathPrefix: "/v1/people", Status: 503, Times: 2})
-	if _, err := conn.Contacts.List(ctx, c, connector.ListParams{PageSize: 5}); err != nil {
-		t.Fatalf("read after two 503s should succeed on the third try: %v", err)
-	}
-	before := emu.Faults.Calls(http.MethodPost, "/v1/people")
-	emu.Faults.Add(emulator.Fault{Method: http.MethodPost, PathPrefix: "/v1/people", Status: 503})
-	_, err := conn.Contacts.Create(ctx, c, &crmv1.Contact{LastName: "Once"})
-	if apierr.Reason(err) != apierr.ReasonProviderUnavailable {
-		t.Fatalf("write on 503: %v", err)
-	}
-	if n := emu.Faults.Calls(http.MethodPost, "/v1/people") - before; n != 1 {
-		t.Fatalf("a failed write was sent %d times", n)
-	}
-
-	emu.Limiter.SetLimit(2, time.Hour)
-	var last error
-	for range 4 {
-		_, last = conn.Users.List(ctx, c, connector.ListParams{PageSize: 1})
-	}
-	if apierr.Reason(last) != apierr.ReasonProviderRateLimited {
-		t.Fatalf("over the limit: %v", last)
-	}
-	if d, ok := apierr.RetryDelay(last); !ok || d <= 0 {
-		t.Fatalf("no RetryInfo: %v %v", d, ok)
+	connectortest.Faults{
+		Faults: emu.Faults, Limiter: emu.Limiter,
+		Read: func() error {
+			_, err := conn.Contacts.List(ctx, c, connector.ListParams{PageSize: 5})
+			return err
+		},
+		ReadPath: "/v1/people",
+		Write: func() error {
+			_, err := conn.Contacts.Create(ctx, c, &crmv1.Contact{LastName: "Once"})
+			return err
+		},
+		WritePath: "/v1/people",
+	}.Run(t)
+	if n := emu.People.Len(); n != 150 {
+		t.Fatalf("%d people after a failed create", n)
 	}
 }
 
@@ -475,12 +469,9 @@ func TestBadCredentials(t *testing.T) {
 	emu := NewEmulator(Options{APIKey: testKey, Seed: true})
 	srv := httptest.NewServer(emu)
 	defer srv.Close()
-	c := connectortest.Conn(t, Descriptor(srv.URL), "", connectortest.APIKey("wrong"), nil)
-	_, err := Connector().Contacts.List(context.Background(), c, connector.ListParams{PageSize: 1})
-	if apierr.Reason(err) != apierr.ReasonConnectionNeedsReauth || !strings.Contains(err.Error(), "invalid API key") {
-		t.Fatalf("err = %v", err)
-	}
-	if strings.Contains(err.Error(), "wrong") {
-		t.Fatal("the credential appears in the error")
-	}
+	c := connectortest.Conn(t, Descriptor(srv.URL), "", connectortest.APIKey("wrong-key-123"), nil)
+	connectortest.BadCredentials(t, func() error {
+		_, err := Connector().Contacts.List(context.Background(), c, connector.ListParams{PageSize: 1})
+		return err
+	}, "wrong-key-123", "invalid API key")
 }
