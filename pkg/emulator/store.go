@@ -262,6 +262,18 @@ func (c *Collection[T]) List(q Query[T]) (items []T, next string, total int, err
 	return items, next, total, nil
 }
 
+// Each calls fn with every record in order, under the store's read lock,
+// until fn returns false. fn must not keep the pointer nor call into the store.
+func (c *Collection[T]) Each(fn func(rec *T) bool) {
+	c.s.mu.RLock()
+	defer c.s.mu.RUnlock()
+	for _, e := range c.entries {
+		if !fn(&e.Rec) {
+			return
+		}
+	}
+}
+
 // All returns every record, in order.
 func (c *Collection[T]) All() []T {
 	c.s.mu.RLock()

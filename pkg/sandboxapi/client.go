@@ -24,9 +24,9 @@ type Item[T any] struct {
 	Raw json.RawMessage
 }
 
-type listEnvelope struct {
-	Data []json.RawMessage `json:"data"`
-	Meta Meta              `json:"meta"`
+type listEnvelope[D any] struct {
+	Data []D `json:"data"`
+	Meta Meta `json:"meta"`
 }
 
 type oneEnvelope struct {
@@ -56,21 +56,39 @@ func List[T any](ctx context.Context, c *connector.Conn, path string, p connecto
 	if !p.ModifiedSince.IsZero() {
 		q.Set("updated_since", p.ModifiedSince.UTC().Format(time.RFC3339Nano))
 	}
-	var env listEnvelope
-	if err := c.HTTP.JSON(ctx, http.MethodGet, path, q, nil, &env); err != nil {
-		return nil, "", err
-	}
-	items := make([]Item[T], 0, len(env.Data))
-	for _, raw := range env.Data {
-		it, err := decodeItem[T](c.Integration, raw)
-		if err != nil {
+	var (
+		items []Item[T]
+		meta  Meta
+	)
+	if p.IncludeRaw {
+		// The raw payload of each record is kept: decode in two steps.
+		var env listEnvelope[json.RawMessage]
+		if err := c.HTTP.JSON(ctx, http.MethodGet, path, q, nil, &env); err != nil {
 			return nil, "", err
 		}
-		items = append(items, it)
+		items, meta = make([]Item[T], 0, len(env.Data)), env.Meta
+		for _, raw := range env.Data {
+			it, err := decodeItem[T](c.Integration, raw)
+			if err != nil {
+				return nil, "", err
+			}
+			items = append(items, it)
+		}
+	} else {
+		// One pass: a list is the hot path, and parsing every record twice
+		// doubled its allocations.
+		var env listEnvelope[T]
+		if err := c.HTTP.JSON(ctx, http.MethodGet, path, q, nil, &env); err != nil {
+			return nil, "", err
+		}
+		items, meta = make([]Item[T], 0, len(env.Data)), env.Meta
+		for _, rec := range env.Data {
+			items = append(items, Item[T]{Rec: rec})
+		}
 	}
 	next := ""
-	if env.Meta.HasMore && env.Meta.NextCursor != nil {
-		next = *env.Meta.NextCursor
+	if meta.HasMore && meta.NextCursor != nil {
+		next = *meta.NextCursor
 	}
 	return items, next, nil
 }

@@ -103,11 +103,12 @@ func NewEmulator(opts Options) *Emulator {
 
 func (e *Emulator) opportunitiesOf(personID int64) []int64 {
 	out := []int64{}
-	for _, o := range e.Opportunities.All() {
+	e.Opportunities.Each(func(o *Opportunity) bool {
 		if slices.Contains(o.PersonIDs, personID) {
 			out = append(out, o.ID)
 		}
-	}
+		return true
+	})
 	return out
 }
 
