@@ -25,7 +25,7 @@ type Item[T any] struct {
 }
 
 type listEnvelope[D any] struct {
-	Data []D `json:"data"`
+	Data []D  `json:"data"`
 	Meta Meta `json:"meta"`
 }
 

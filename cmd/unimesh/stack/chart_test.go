@@ -20,10 +20,10 @@ type manifest struct {
 		Name string `yaml:"name"`
 	} `yaml:"metadata"`
 	Spec struct {
-		Replicas int               `yaml:"replicas"`
-		Selector map[string]any    `yaml:"selector"`
-		Type     string            `yaml:"type"`
-		Ports    []map[string]any  `yaml:"ports"`
+		Replicas int              `yaml:"replicas"`
+		Selector map[string]any   `yaml:"selector"`
+		Type     string           `yaml:"type"`
+		Ports    []map[string]any `yaml:"ports"`
 		Template struct {
 			Metadata struct {
 				Labels map[string]string `yaml:"labels"`

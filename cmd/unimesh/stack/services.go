@@ -19,6 +19,7 @@ import (
 	"github.com/unimesh/unimesh/pkg/vault"
 	meshv1 "github.com/unimesh/unimesh/proto/unimesh/mesh/v1"
 	"github.com/unimesh/unimesh/services/connect"
+	"github.com/unimesh/unimesh/services/events"
 )
 
 // Common is what every service of a process shares.
@@ -129,6 +130,7 @@ func (c *Common) NewEvents(ctx context.Context, connectAddr string) (*server.Ser
 		_ = conn.Close()
 		return nil, nil, err
 	}
+	events.New().Register(srv.GRPC())
 	return srv, conn.Close, nil
 }
 
