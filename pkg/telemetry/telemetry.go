@@ -85,6 +85,13 @@ func NewTracing(ctx context.Context, name string, opts Options) (*Tracing, error
 	return &Tracing{Provider: tp, shutdown: tp.Shutdown}, nil
 }
 
+func valueOr(v, def string) string {
+	if v != "" {
+		return v
+	}
+	return def
+}
+
 func exportEnabled(getenv func(string) string) bool {
 	switch strings.ToLower(strings.TrimSpace(getenv("OTEL_TRACES_EXPORTER"))) {
 	case "none", "console":
@@ -100,15 +107,30 @@ func newExporter(ctx context.Context, getenv func(string) string) (sdktrace.Span
 	if protocol == "" {
 		protocol = getenv("OTEL_EXPORTER_OTLP_PROTOCOL")
 	}
+	// The exporters read the other OTEL_EXPORTER_OTLP_* variables (headers,
+	// timeouts, TLS) themselves; the endpoint is passed explicitly so that it
+	// follows getenv.
+	traces, base := getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"), getenv("OTEL_EXPORTER_OTLP_ENDPOINT")
 	var (
 		exp sdktrace.SpanExporter
 		err error
 	)
 	switch protocol {
 	case "grpc":
-		exp, err = otlptracegrpc.New(ctx)
+		var opts []otlptracegrpc.Option
+		if u := valueOr(traces, base); u != "" {
+			opts = append(opts, otlptracegrpc.WithEndpointURL(u))
+		}
+		exp, err = otlptracegrpc.New(ctx, opts...)
 	case "", "http/protobuf":
-		exp, err = otlptracehttp.New(ctx)
+		var opts []otlptracehttp.Option
+		switch {
+		case traces != "":
+			opts = append(opts, otlptracehttp.WithEndpointURL(traces))
+		case base != "":
+			opts = append(opts, otlptracehttp.WithEndpointURL(strings.TrimSuffix(base, "/")+"/v1/traces"))
+		}
+		exp, err = otlptracehttp.New(ctx, opts...)
 	default:
 		return nil, fmt.Errorf("OTEL_EXPORTER_OTLP_PROTOCOL %q is not supported (grpc or http/protobuf)", protocol)
 	}
