@@ -9,12 +9,12 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/unimesh/unimesh/pkg/apierr"
 	"github.com/unimesh/unimesh/pkg/connector"
 	"github.com/unimesh/unimesh/pkg/normalize"
-	"github.com/unimesh/unimesh/pkg/providerhttp"
 	"github.com/unimesh/unimesh/pkg/sandboxapi"
 	commonv1 "github.com/unimesh/unimesh/proto/unimesh/common/v1"
 	hrisv1 "github.com/unimesh/unimesh/proto/unimesh/hris/v1"
@@ -27,17 +27,7 @@ const Slug = "sandbox-hris"
 
 // Descriptor describes Sandbox HR served at baseURL (the emulator's root).
 func Descriptor(baseURL string) *connector.Descriptor {
-	return &connector.Descriptor{
-		Slug:            Slug,
-		Name:            "Sandbox HR",
-		Category:        platformv1.Category_CATEGORY_HRIS,
-		AuthTypes:       []platformv1.AuthType{platformv1.AuthType_AUTH_TYPE_API_KEY},
-		Auth:            providerhttp.BearerAPIKey(),
-		DefaultBaseURL:  baseURL,
-		Hooks:           sandboxapi.Hooks(),
-		RateLimitPolicy: "600 requests per minute per API key; 429 with Retry-After",
-		Sandbox:         true,
-	}
+	return sandboxapi.Descriptor(Slug, "Sandbox HR", platformv1.Category_CATEGORY_HRIS, baseURL)
 }
 
 // Connector returns the HRIS connector of Sandbox HR.
@@ -124,48 +114,23 @@ func (f filters) query(given map[string]string) (map[string]string, error) {
 	return q, nil
 }
 
-// enum maps one of Sandbox HR's value sets to a unified enum. read holds
-// every Sandbox HR value (several may share a unified value: the lossy
-// ones); write holds the value Sandbox HR takes for each unified value.
-type enum[E interface {
-	~int32
-	String() string
-}] struct {
-	read  map[string]E
-	write map[E]string
-	other E // what an unknown Sandbox HR value reads as
-}
-
-func (m enum[E]) toProto(v string) E {
-	if e, ok := m.read[v]; ok || v == "" {
-		return e
+// enumWriters are connector.EnumWriters (the enum wins when both are
+// written; remote_<field> alone is sent as is) with Sandbox HR's reading of
+// an unset enum: unset without a remote value clears the field (sends ""),
+// where the shared writers send nothing.
+func enumWriters[T proto.Message, E comparable](m connector.Enum[E], key, field string, get func(T) (E, string)) (enum, remote func(T, map[string]any) error) {
+	clearUnset := func(write func(T, map[string]any) error) func(T, map[string]any) error {
+		return func(rec T, b map[string]any) error {
+			var unset E
+			if e, r := get(rec); e == unset && r == "" {
+				b[key] = ""
+				return nil
+			}
+			return write(rec, b)
+		}
 	}
-	return m.other
-}
-
-// wire is the Sandbox HR value of e. As the unified API says, an OTHER or
-// unset e sends the remote value as is; unset without a remote value
-// clears the field.
-func (m enum[E]) wire(field, remoteField string, e E, remote string) (string, error) {
-	if v, ok := m.write[e]; ok {
-		return v, nil
-	}
-	switch {
-	case e != 0 && e != m.other:
-		return "", connector.BadField(field, "%s has no %s", Slug, e)
-	case remote != "":
-		return remote, nil
-	case e == 0:
-		return "", nil
-	}
-	return "", connector.BadField(field, "%s is OTHER: set %s to a Sandbox HR value", field, remoteField)
-}
-
-// remote is the remote value to send for remote_<field>: only when the
-// enum does not decide.
-func (m enum[E]) remote(e E, remote string) (string, bool) {
-	_, decided := m.write[e]
-	return remote, !decided && (e == 0 || e == m.other)
+	enum, remote = connector.EnumWriters(m, key, field, get)
+	return clearUnset(enum), clearUnset(remote)
 }
 
 // Id formats of the references a client writes.
@@ -216,34 +181,37 @@ func deref(s *string) string {
 // --- employees --------------------------------------------------------------
 
 var (
-	genderEnum = enum[hrisv1.Gender]{
-		read: map[string]hrisv1.Gender{"f": hrisv1.Gender_GENDER_FEMALE, "m": hrisv1.Gender_GENDER_MALE, "x": hrisv1.Gender_GENDER_NON_BINARY,
+	genderEnum = connector.Enum[hrisv1.Gender]{
+		Provider: "Sandbox HR",
+		Read: map[string]hrisv1.Gender{"f": hrisv1.Gender_GENDER_FEMALE, "m": hrisv1.Gender_GENDER_MALE, "x": hrisv1.Gender_GENDER_NON_BINARY,
 			"undisclosed": hrisv1.Gender_GENDER_NOT_DISCLOSED, "self_described": hrisv1.Gender_GENDER_OTHER},
-		write: map[hrisv1.Gender]string{hrisv1.Gender_GENDER_FEMALE: "f", hrisv1.Gender_GENDER_MALE: "m",
+		Write: map[hrisv1.Gender]string{hrisv1.Gender_GENDER_FEMALE: "f", hrisv1.Gender_GENDER_MALE: "m",
 			hrisv1.Gender_GENDER_NON_BINARY: "x", hrisv1.Gender_GENDER_NOT_DISCLOSED: "undisclosed"},
-		other: hrisv1.Gender_GENDER_OTHER,
+		Other: hrisv1.Gender_GENDER_OTHER,
 	}
 	// statusEnum: an offboarding worker (termination date ahead) is still ACTIVE.
-	statusEnum = enum[hrisv1.EmploymentStatus]{
-		read: map[string]hrisv1.EmploymentStatus{"onboarding": hrisv1.EmploymentStatus_EMPLOYMENT_STATUS_PENDING,
+	statusEnum = connector.Enum[hrisv1.EmploymentStatus]{
+		Provider: "Sandbox HR",
+		Read: map[string]hrisv1.EmploymentStatus{"onboarding": hrisv1.EmploymentStatus_EMPLOYMENT_STATUS_PENDING,
 			"active": hrisv1.EmploymentStatus_EMPLOYMENT_STATUS_ACTIVE, "offboarding": hrisv1.EmploymentStatus_EMPLOYMENT_STATUS_ACTIVE,
 			"leave": hrisv1.EmploymentStatus_EMPLOYMENT_STATUS_INACTIVE, "terminated": hrisv1.EmploymentStatus_EMPLOYMENT_STATUS_TERMINATED},
-		write: map[hrisv1.EmploymentStatus]string{hrisv1.EmploymentStatus_EMPLOYMENT_STATUS_PENDING: "onboarding",
+		Write: map[hrisv1.EmploymentStatus]string{hrisv1.EmploymentStatus_EMPLOYMENT_STATUS_PENDING: "onboarding",
 			hrisv1.EmploymentStatus_EMPLOYMENT_STATUS_ACTIVE: "active", hrisv1.EmploymentStatus_EMPLOYMENT_STATUS_INACTIVE: "leave",
 			hrisv1.EmploymentStatus_EMPLOYMENT_STATUS_TERMINATED: "terminated"},
-		other: hrisv1.EmploymentStatus_EMPLOYMENT_STATUS_OTHER,
+		Other: hrisv1.EmploymentStatus_EMPLOYMENT_STATUS_OTHER,
 	}
 	// contractEnum: apprentices are INTERN, fixed-term contracts TEMPORARY;
 	// German working students are OTHER.
-	contractEnum = enum[hrisv1.EmploymentType]{
-		read: map[string]hrisv1.EmploymentType{"full_time": hrisv1.EmploymentType_EMPLOYMENT_TYPE_FULL_TIME,
+	contractEnum = connector.Enum[hrisv1.EmploymentType]{
+		Provider: "Sandbox HR",
+		Read: map[string]hrisv1.EmploymentType{"full_time": hrisv1.EmploymentType_EMPLOYMENT_TYPE_FULL_TIME,
 			"part_time": hrisv1.EmploymentType_EMPLOYMENT_TYPE_PART_TIME, "contractor": hrisv1.EmploymentType_EMPLOYMENT_TYPE_CONTRACTOR,
 			"intern": hrisv1.EmploymentType_EMPLOYMENT_TYPE_INTERN, "apprentice": hrisv1.EmploymentType_EMPLOYMENT_TYPE_INTERN,
 			"fixed_term": hrisv1.EmploymentType_EMPLOYMENT_TYPE_TEMPORARY, "working_student": hrisv1.EmploymentType_EMPLOYMENT_TYPE_OTHER},
-		write: map[hrisv1.EmploymentType]string{hrisv1.EmploymentType_EMPLOYMENT_TYPE_FULL_TIME: "full_time",
+		Write: map[hrisv1.EmploymentType]string{hrisv1.EmploymentType_EMPLOYMENT_TYPE_FULL_TIME: "full_time",
 			hrisv1.EmploymentType_EMPLOYMENT_TYPE_PART_TIME: "part_time", hrisv1.EmploymentType_EMPLOYMENT_TYPE_CONTRACTOR: "contractor",
 			hrisv1.EmploymentType_EMPLOYMENT_TYPE_INTERN: "intern", hrisv1.EmploymentType_EMPLOYMENT_TYPE_TEMPORARY: "fixed_term"},
-		other: hrisv1.EmploymentType_EMPLOYMENT_TYPE_OTHER,
+		Other: hrisv1.EmploymentType_EMPLOYMENT_TYPE_OTHER,
 	}
 )
 
@@ -259,15 +227,15 @@ func workerToEmployee(w Worker) *hrisv1.Employee {
 		PersonalEmail:          w.Emails.Personal,
 		Phones:                 sandboxapi.PhonesToProto(w.Phones),
 		DateOfBirth:            w.BirthDate,
-		Gender:                 genderEnum.toProto(w.Gender),
+		Gender:                 genderEnum.ToProto(w.Gender),
 		RemoteGender:           w.Gender,
 		ManagerId:              deref(w.ManagerID),
 		CompanyId:              w.LegalEntityID,
 		GroupIds:               w.OrgUnitIDs,
 		WorkLocationId:         connector.FormatID(w.SiteID),
-		EmploymentStatus:       statusEnum.toProto(w.Status),
+		EmploymentStatus:       statusEnum.ToProto(w.Status),
 		RemoteEmploymentStatus: w.Status,
-		EmploymentType:         contractEnum.toProto(w.Contract),
+		EmploymentType:         contractEnum.ToProto(w.Contract),
 		RemoteEmploymentType:   w.Contract,
 		JobTitle:               w.Title,
 		StartDate:              w.HireDate,
@@ -295,6 +263,19 @@ var employeeWireFields = map[string]string{
 	"hire_date": "start_date", "termination.date": "termination_date", "termination.reason": "termination_reason",
 	"custom": "custom_fields",
 }
+
+var genderWriter, remoteGenderWriter = enumWriters(genderEnum, "gender", "gender",
+	func(e *hrisv1.Employee) (hrisv1.Gender, string) { return e.GetGender(), e.GetRemoteGender() })
+
+var employmentStatusWriter, remoteEmploymentStatusWriter = enumWriters(statusEnum, "status", "employment_status",
+	func(e *hrisv1.Employee) (hrisv1.EmploymentStatus, string) {
+		return e.GetEmploymentStatus(), e.GetRemoteEmploymentStatus()
+	})
+
+var employmentTypeWriter, remoteEmploymentTypeWriter = enumWriters(contractEnum, "contract", "employment_type",
+	func(e *hrisv1.Employee) (hrisv1.EmploymentType, string) {
+		return e.GetEmploymentType(), e.GetRemoteEmploymentType()
+	})
 
 var employeeFields = connector.Fields[*hrisv1.Employee]{
 	"employee_number": func(e *hrisv1.Employee, b map[string]any) error {
@@ -343,17 +324,8 @@ var employeeFields = connector.Fields[*hrisv1.Employee]{
 		return nil
 	},
 	"date_of_birth": func(e *hrisv1.Employee, b map[string]any) error { b["birth_date"] = e.GetDateOfBirth(); return nil },
-	"gender": func(e *hrisv1.Employee, b map[string]any) error {
-		v, err := genderEnum.wire("gender", "remote_gender", e.GetGender(), e.GetRemoteGender())
-		b["gender"] = v
-		return err
-	},
-	"remote_gender": func(e *hrisv1.Employee, b map[string]any) error {
-		if v, ok := genderEnum.remote(e.GetGender(), e.GetRemoteGender()); ok {
-			b["gender"] = v
-		}
-		return nil
-	},
+	"gender":        genderWriter,
+	"remote_gender": remoteGenderWriter,
 	"manager_id": func(e *hrisv1.Employee, b map[string]any) error {
 		return setWorkerRef(b, "manager_id", "manager_id", e.GetManagerId())
 	},
@@ -373,30 +345,12 @@ var employeeFields = connector.Fields[*hrisv1.Employee]{
 	"work_location_id": func(e *hrisv1.Employee, b map[string]any) error {
 		return sandboxapi.SetID(b, "site_id", "work_location_id", e.GetWorkLocationId())
 	},
-	"employment_status": func(e *hrisv1.Employee, b map[string]any) error {
-		v, err := statusEnum.wire("employment_status", "remote_employment_status", e.GetEmploymentStatus(), e.GetRemoteEmploymentStatus())
-		b["status"] = v
-		return err
-	},
-	"remote_employment_status": func(e *hrisv1.Employee, b map[string]any) error {
-		if v, ok := statusEnum.remote(e.GetEmploymentStatus(), e.GetRemoteEmploymentStatus()); ok {
-			b["status"] = v
-		}
-		return nil
-	},
-	"employment_type": func(e *hrisv1.Employee, b map[string]any) error {
-		v, err := contractEnum.wire("employment_type", "remote_employment_type", e.GetEmploymentType(), e.GetRemoteEmploymentType())
-		b["contract"] = v
-		return err
-	},
-	"remote_employment_type": func(e *hrisv1.Employee, b map[string]any) error {
-		if v, ok := contractEnum.remote(e.GetEmploymentType(), e.GetRemoteEmploymentType()); ok {
-			b["contract"] = v
-		}
-		return nil
-	},
-	"job_title":  func(e *hrisv1.Employee, b map[string]any) error { b["title"] = e.GetJobTitle(); return nil },
-	"start_date": func(e *hrisv1.Employee, b map[string]any) error { b["hire_date"] = e.GetStartDate(); return nil },
+	"employment_status":        employmentStatusWriter,
+	"remote_employment_status": remoteEmploymentStatusWriter,
+	"employment_type":          employmentTypeWriter,
+	"remote_employment_type":   remoteEmploymentTypeWriter,
+	"job_title":                func(e *hrisv1.Employee, b map[string]any) error { b["title"] = e.GetJobTitle(); return nil },
+	"start_date":               func(e *hrisv1.Employee, b map[string]any) error { b["hire_date"] = e.GetStartDate(); return nil },
 	"termination_date": func(e *hrisv1.Employee, b map[string]any) error {
 		sub(b, "termination")["date"] = e.GetTerminationDate()
 		return nil
@@ -414,25 +368,28 @@ var employeeFields = connector.Fields[*hrisv1.Employee]{
 // --- employments ------------------------------------------------------------
 
 var (
-	rateUnitEnum = enum[hrisv1.PayPeriod]{
-		read: map[string]hrisv1.PayPeriod{"hour": hrisv1.PayPeriod_PAY_PERIOD_HOUR, "day": hrisv1.PayPeriod_PAY_PERIOD_DAY,
+	rateUnitEnum = connector.Enum[hrisv1.PayPeriod]{
+		Provider: "Sandbox HR",
+		Read: map[string]hrisv1.PayPeriod{"hour": hrisv1.PayPeriod_PAY_PERIOD_HOUR, "day": hrisv1.PayPeriod_PAY_PERIOD_DAY,
 			"week": hrisv1.PayPeriod_PAY_PERIOD_WEEK, "month": hrisv1.PayPeriod_PAY_PERIOD_MONTH, "year": hrisv1.PayPeriod_PAY_PERIOD_YEAR,
 			"shift": hrisv1.PayPeriod_PAY_PERIOD_OTHER},
-		other: hrisv1.PayPeriod_PAY_PERIOD_OTHER,
+		Other: hrisv1.PayPeriod_PAY_PERIOD_OTHER,
 	}
-	payScheduleEnum = enum[hrisv1.PayFrequency]{
-		read: map[string]hrisv1.PayFrequency{"weekly": hrisv1.PayFrequency_PAY_FREQUENCY_WEEKLY,
+	payScheduleEnum = connector.Enum[hrisv1.PayFrequency]{
+		Provider: "Sandbox HR",
+		Read: map[string]hrisv1.PayFrequency{"weekly": hrisv1.PayFrequency_PAY_FREQUENCY_WEEKLY,
 			"biweekly": hrisv1.PayFrequency_PAY_FREQUENCY_BIWEEKLY, "semimonthly": hrisv1.PayFrequency_PAY_FREQUENCY_SEMIMONTHLY,
 			"monthly": hrisv1.PayFrequency_PAY_FREQUENCY_MONTHLY, "four_weekly": hrisv1.PayFrequency_PAY_FREQUENCY_OTHER,
 			"off_payroll": hrisv1.PayFrequency_PAY_FREQUENCY_OTHER},
-		other: hrisv1.PayFrequency_PAY_FREQUENCY_OTHER,
+		Other: hrisv1.PayFrequency_PAY_FREQUENCY_OTHER,
 	}
 	// flsaEnum: outside the US the FLSA does not apply, which the unified
 	// API calls unspecified.
-	flsaEnum = enum[hrisv1.FlsaStatus]{
-		read: map[string]hrisv1.FlsaStatus{"exempt": hrisv1.FlsaStatus_FLSA_STATUS_EXEMPT, "non_exempt": hrisv1.FlsaStatus_FLSA_STATUS_NON_EXEMPT,
+	flsaEnum = connector.Enum[hrisv1.FlsaStatus]{
+		Provider: "Sandbox HR",
+		Read: map[string]hrisv1.FlsaStatus{"exempt": hrisv1.FlsaStatus_FLSA_STATUS_EXEMPT, "non_exempt": hrisv1.FlsaStatus_FLSA_STATUS_NON_EXEMPT,
 			"not_applicable": hrisv1.FlsaStatus_FLSA_STATUS_UNSPECIFIED},
-		other: hrisv1.FlsaStatus_FLSA_STATUS_OTHER,
+		Other: hrisv1.FlsaStatus_FLSA_STATUS_OTHER,
 	}
 )
 
@@ -441,13 +398,13 @@ func compensationToEmployment(c Compensation) *hrisv1.Employment {
 		Id:                   strconv.FormatInt(c.ID, 10),
 		EmployeeId:           c.WorkerID,
 		JobTitle:             c.Title,
-		PayPeriod:            rateUnitEnum.toProto(c.RateUnit),
+		PayPeriod:            rateUnitEnum.ToProto(c.RateUnit),
 		RemotePayPeriod:      c.RateUnit,
-		PayFrequency:         payScheduleEnum.toProto(c.PaySchedule),
+		PayFrequency:         payScheduleEnum.ToProto(c.PaySchedule),
 		RemotePayFrequency:   c.PaySchedule,
-		EmploymentType:       contractEnum.toProto(c.Contract),
+		EmploymentType:       contractEnum.ToProto(c.Contract),
 		RemoteEmploymentType: c.Contract,
-		FlsaStatus:           flsaEnum.toProto(c.FLSA),
+		FlsaStatus:           flsaEnum.ToProto(c.FLSA),
 		RemoteFlsaStatus:     c.FLSA,
 		EffectiveDate:        c.EffectiveFrom,
 		CreateTime:           normalize.Timestamp(c.CreatedAt),
@@ -462,30 +419,32 @@ func compensationToEmployment(c Compensation) *hrisv1.Employment {
 // --- groups, locations, companies -------------------------------------------
 
 var (
-	orgUnitKindEnum = enum[hrisv1.GroupType]{
-		read: map[string]hrisv1.GroupType{"department": hrisv1.GroupType_GROUP_TYPE_DEPARTMENT, "team": hrisv1.GroupType_GROUP_TYPE_TEAM,
+	orgUnitKindEnum = connector.Enum[hrisv1.GroupType]{
+		Provider: "Sandbox HR",
+		Read: map[string]hrisv1.GroupType{"department": hrisv1.GroupType_GROUP_TYPE_DEPARTMENT, "team": hrisv1.GroupType_GROUP_TYPE_TEAM,
 			"cost_center": hrisv1.GroupType_GROUP_TYPE_COST_CENTER, "division": hrisv1.GroupType_GROUP_TYPE_BUSINESS_UNIT,
 			"project": hrisv1.GroupType_GROUP_TYPE_OTHER},
-		other: hrisv1.GroupType_GROUP_TYPE_OTHER,
+		Other: hrisv1.GroupType_GROUP_TYPE_OTHER,
 	}
-	siteKindEnum = enum[hrisv1.LocationType]{
-		read: map[string]hrisv1.LocationType{"office": hrisv1.LocationType_LOCATION_TYPE_WORK, "warehouse": hrisv1.LocationType_LOCATION_TYPE_WORK,
+	siteKindEnum = connector.Enum[hrisv1.LocationType]{
+		Provider: "Sandbox HR",
+		Read: map[string]hrisv1.LocationType{"office": hrisv1.LocationType_LOCATION_TYPE_WORK, "warehouse": hrisv1.LocationType_LOCATION_TYPE_WORK,
 			"store": hrisv1.LocationType_LOCATION_TYPE_WORK, "home_office": hrisv1.LocationType_LOCATION_TYPE_HOME,
 			"virtual": hrisv1.LocationType_LOCATION_TYPE_OTHER},
-		other: hrisv1.LocationType_LOCATION_TYPE_OTHER,
+		Other: hrisv1.LocationType_LOCATION_TYPE_OTHER,
 	}
 )
 
 func orgUnitToGroup(u OrgUnit) *hrisv1.Group {
 	return &hrisv1.Group{
-		Id: u.ID, Name: u.Name, Type: orgUnitKindEnum.toProto(u.Kind), RemoteType: u.Kind, ParentGroupId: deref(u.ParentID),
+		Id: u.ID, Name: u.Name, Type: orgUnitKindEnum.ToProto(u.Kind), RemoteType: u.Kind, ParentGroupId: deref(u.ParentID),
 		CreateTime: normalize.Timestamp(u.CreatedAt), UpdateTime: normalize.Timestamp(u.UpdatedAt),
 	}
 }
 
 func siteToLocation(s Site) *hrisv1.Location {
 	out := &hrisv1.Location{
-		Id: strconv.FormatInt(s.ID, 10), Name: s.Name, Type: siteKindEnum.toProto(s.Kind), RemoteType: s.Kind,
+		Id: strconv.FormatInt(s.ID, 10), Name: s.Name, Type: siteKindEnum.ToProto(s.Kind), RemoteType: s.Kind,
 		CreateTime: normalize.Timestamp(s.CreatedAt), UpdateTime: normalize.Timestamp(s.UpdatedAt),
 	}
 	if s.Address != (sandboxapi.Address{}) {
@@ -514,30 +473,33 @@ func legalEntityToCompany(le LegalEntity) *hrisv1.Company {
 
 var (
 	// leaveTypeEnum: unpaid and training leave are OTHER.
-	leaveTypeEnum = enum[hrisv1.TimeOffType]{
-		read: map[string]hrisv1.TimeOffType{"vacation": hrisv1.TimeOffType_TIME_OFF_TYPE_VACATION, "sick": hrisv1.TimeOffType_TIME_OFF_TYPE_SICK,
+	leaveTypeEnum = connector.Enum[hrisv1.TimeOffType]{
+		Provider: "Sandbox HR",
+		Read: map[string]hrisv1.TimeOffType{"vacation": hrisv1.TimeOffType_TIME_OFF_TYPE_VACATION, "sick": hrisv1.TimeOffType_TIME_OFF_TYPE_SICK,
 			"personal": hrisv1.TimeOffType_TIME_OFF_TYPE_PERSONAL, "parental": hrisv1.TimeOffType_TIME_OFF_TYPE_PARENTAL,
 			"bereavement": hrisv1.TimeOffType_TIME_OFF_TYPE_BEREAVEMENT, "jury_duty": hrisv1.TimeOffType_TIME_OFF_TYPE_JURY_DUTY,
 			"volunteering": hrisv1.TimeOffType_TIME_OFF_TYPE_VOLUNTEER, "unpaid": hrisv1.TimeOffType_TIME_OFF_TYPE_OTHER,
 			"training": hrisv1.TimeOffType_TIME_OFF_TYPE_OTHER},
-		write: map[hrisv1.TimeOffType]string{hrisv1.TimeOffType_TIME_OFF_TYPE_VACATION: "vacation", hrisv1.TimeOffType_TIME_OFF_TYPE_SICK: "sick",
+		Write: map[hrisv1.TimeOffType]string{hrisv1.TimeOffType_TIME_OFF_TYPE_VACATION: "vacation", hrisv1.TimeOffType_TIME_OFF_TYPE_SICK: "sick",
 			hrisv1.TimeOffType_TIME_OFF_TYPE_PERSONAL: "personal", hrisv1.TimeOffType_TIME_OFF_TYPE_PARENTAL: "parental",
 			hrisv1.TimeOffType_TIME_OFF_TYPE_BEREAVEMENT: "bereavement", hrisv1.TimeOffType_TIME_OFF_TYPE_JURY_DUTY: "jury_duty",
 			hrisv1.TimeOffType_TIME_OFF_TYPE_VOLUNTEER: "volunteering"},
-		other: hrisv1.TimeOffType_TIME_OFF_TYPE_OTHER,
+		Other: hrisv1.TimeOffType_TIME_OFF_TYPE_OTHER,
 	}
-	leaveStatusEnum = enum[hrisv1.TimeOffStatus]{
-		read: map[string]hrisv1.TimeOffStatus{"pending": hrisv1.TimeOffStatus_TIME_OFF_STATUS_REQUESTED,
+	leaveStatusEnum = connector.Enum[hrisv1.TimeOffStatus]{
+		Provider: "Sandbox HR",
+		Read: map[string]hrisv1.TimeOffStatus{"pending": hrisv1.TimeOffStatus_TIME_OFF_STATUS_REQUESTED,
 			"approved": hrisv1.TimeOffStatus_TIME_OFF_STATUS_APPROVED, "rejected": hrisv1.TimeOffStatus_TIME_OFF_STATUS_DECLINED,
 			"cancelled": hrisv1.TimeOffStatus_TIME_OFF_STATUS_CANCELLED},
-		write: map[hrisv1.TimeOffStatus]string{hrisv1.TimeOffStatus_TIME_OFF_STATUS_REQUESTED: "pending",
+		Write: map[hrisv1.TimeOffStatus]string{hrisv1.TimeOffStatus_TIME_OFF_STATUS_REQUESTED: "pending",
 			hrisv1.TimeOffStatus_TIME_OFF_STATUS_APPROVED: "approved", hrisv1.TimeOffStatus_TIME_OFF_STATUS_DECLINED: "rejected",
 			hrisv1.TimeOffStatus_TIME_OFF_STATUS_CANCELLED: "cancelled"},
-		other: hrisv1.TimeOffStatus_TIME_OFF_STATUS_OTHER,
+		Other: hrisv1.TimeOffStatus_TIME_OFF_STATUS_OTHER,
 	}
-	unitEnum = enum[hrisv1.TimeOffUnits]{
-		read:  map[string]hrisv1.TimeOffUnits{"days": hrisv1.TimeOffUnits_TIME_OFF_UNITS_DAYS, "hours": hrisv1.TimeOffUnits_TIME_OFF_UNITS_HOURS},
-		write: map[hrisv1.TimeOffUnits]string{hrisv1.TimeOffUnits_TIME_OFF_UNITS_DAYS: "days", hrisv1.TimeOffUnits_TIME_OFF_UNITS_HOURS: "hours"},
+	unitEnum = connector.Enum[hrisv1.TimeOffUnits]{
+		Provider: "Sandbox HR",
+		Read:     map[string]hrisv1.TimeOffUnits{"days": hrisv1.TimeOffUnits_TIME_OFF_UNITS_DAYS, "hours": hrisv1.TimeOffUnits_TIME_OFF_UNITS_HOURS},
+		Write:    map[hrisv1.TimeOffUnits]string{hrisv1.TimeOffUnits_TIME_OFF_UNITS_DAYS: "days", hrisv1.TimeOffUnits_TIME_OFF_UNITS_HOURS: "hours"},
 	}
 )
 
@@ -546,14 +508,14 @@ func leaveToTimeOff(l LeaveRequest) *hrisv1.TimeOffRequest {
 	return &hrisv1.TimeOffRequest{
 		Id:           strconv.FormatInt(l.ID, 10),
 		EmployeeId:   l.WorkerID,
-		Type:         leaveTypeEnum.toProto(l.LeaveType),
+		Type:         leaveTypeEnum.ToProto(l.LeaveType),
 		RemoteType:   l.LeaveType,
-		Status:       leaveStatusEnum.toProto(l.Status),
+		Status:       leaveStatusEnum.ToProto(l.Status),
 		RemoteStatus: l.Status,
 		StartTime:    start,
 		EndTime:      end,
 		Amount:       l.Quantity,
-		Units:        unitEnum.toProto(l.Unit),
+		Units:        unitEnum.ToProto(l.Unit),
 		ApproverId:   deref(l.ApproverID),
 		Note:         l.Note,
 		CreateTime:   normalize.Timestamp(l.CreatedAt),
@@ -586,37 +548,27 @@ var timeOffWireFields = map[string]string{
 	"quantity": "amount", "unit": "units", "approver_id": "approver_id", "note": "note",
 }
 
+var timeOffTypeWriter, remoteTimeOffTypeWriter = enumWriters(leaveTypeEnum, "leave_type", "type",
+	func(r *hrisv1.TimeOffRequest) (hrisv1.TimeOffType, string) { return r.GetType(), r.GetRemoteType() })
+
+var timeOffStatusWriter, remoteTimeOffStatusWriter = enumWriters(leaveStatusEnum, "status", "status",
+	func(r *hrisv1.TimeOffRequest) (hrisv1.TimeOffStatus, string) {
+		return r.GetStatus(), r.GetRemoteStatus()
+	})
+
 var timeOffFields = connector.Fields[*hrisv1.TimeOffRequest]{
 	"employee_id": func(r *hrisv1.TimeOffRequest, b map[string]any) error {
 		b["worker_id"] = r.GetEmployeeId()
 		return refID("employee_id", r.GetEmployeeId(), workerIDRe, "E1001")
 	},
-	"type": func(r *hrisv1.TimeOffRequest, b map[string]any) error {
-		v, err := leaveTypeEnum.wire("type", "remote_type", r.GetType(), r.GetRemoteType())
-		b["leave_type"] = v
-		return err
-	},
-	"remote_type": func(r *hrisv1.TimeOffRequest, b map[string]any) error {
-		if v, ok := leaveTypeEnum.remote(r.GetType(), r.GetRemoteType()); ok {
-			b["leave_type"] = v
-		}
-		return nil
-	},
-	"status": func(r *hrisv1.TimeOffRequest, b map[string]any) error {
-		v, err := leaveStatusEnum.wire("status", "remote_status", r.GetStatus(), r.GetRemoteStatus())
-		b["status"] = v
-		return err
-	},
-	"remote_status": func(r *hrisv1.TimeOffRequest, b map[string]any) error {
-		if v, ok := leaveStatusEnum.remote(r.GetStatus(), r.GetRemoteStatus()); ok {
-			b["status"] = v
-		}
-		return nil
-	},
-	"start_time": writeLeaveSpan,
-	"end_time":   writeLeaveSpan,
-	"units":      writeLeaveSpan,
-	"amount":     func(r *hrisv1.TimeOffRequest, b map[string]any) error { b["quantity"] = r.GetAmount(); return nil },
+	"type":          timeOffTypeWriter,
+	"remote_type":   remoteTimeOffTypeWriter,
+	"status":        timeOffStatusWriter,
+	"remote_status": remoteTimeOffStatusWriter,
+	"start_time":    writeLeaveSpan,
+	"end_time":      writeLeaveSpan,
+	"units":         writeLeaveSpan,
+	"amount":        func(r *hrisv1.TimeOffRequest, b map[string]any) error { b["quantity"] = r.GetAmount(); return nil },
 	"approver_id": func(r *hrisv1.TimeOffRequest, b map[string]any) error {
 		return setWorkerRef(b, "approver_id", "approver_id", r.GetApproverId())
 	},
@@ -629,7 +581,7 @@ var timeOffFields = connector.Fields[*hrisv1.TimeOffRequest]{
 // UTC days is sent in days, any other in hours.
 func writeLeaveSpan(r *hrisv1.TimeOffRequest, b map[string]any) error {
 	start, end := r.GetStartTime(), r.GetEndTime()
-	unit, err := unitEnum.wire("units", "", r.GetUnits(), "")
+	unit, err := unitEnum.ToProvider("units", r.GetUnits(), "")
 	if err != nil {
 		return err
 	}
@@ -672,8 +624,8 @@ func lastDay(t time.Time) time.Time {
 // balanceToTimeOffBalance: the balance's year is in the raw payload only.
 func balanceToTimeOffBalance(b LeaveBalance) *hrisv1.TimeOffBalance {
 	return &hrisv1.TimeOffBalance{
-		Id: b.ID, EmployeeId: b.WorkerID, Policy: b.Policy, Type: leaveTypeEnum.toProto(b.LeaveType), RemoteType: b.LeaveType,
-		Balance: b.Remaining, Used: b.Taken, Units: unitEnum.toProto(b.Unit),
+		Id: b.ID, EmployeeId: b.WorkerID, Policy: b.Policy, Type: leaveTypeEnum.ToProto(b.LeaveType), RemoteType: b.LeaveType,
+		Balance: b.Remaining, Used: b.Taken, Units: unitEnum.ToProto(b.Unit),
 		CreateTime: normalize.Timestamp(b.CreatedAt), UpdateTime: normalize.Timestamp(b.UpdatedAt),
 	}
 }
@@ -682,41 +634,45 @@ func balanceToTimeOffBalance(b LeaveBalance) *hrisv1.TimeOffBalance {
 
 var (
 	// runStateEnum: a reversed run is OTHER.
-	runStateEnum = enum[hrisv1.PayrollRunStatus]{
-		read: map[string]hrisv1.PayrollRunStatus{"draft": hrisv1.PayrollRunStatus_PAYROLL_RUN_STATUS_DRAFT,
+	runStateEnum = connector.Enum[hrisv1.PayrollRunStatus]{
+		Provider: "Sandbox HR",
+		Read: map[string]hrisv1.PayrollRunStatus{"draft": hrisv1.PayrollRunStatus_PAYROLL_RUN_STATUS_DRAFT,
 			"processing": hrisv1.PayrollRunStatus_PAYROLL_RUN_STATUS_PROCESSING, "paid": hrisv1.PayrollRunStatus_PAYROLL_RUN_STATUS_PAID,
 			"failed": hrisv1.PayrollRunStatus_PAYROLL_RUN_STATUS_FAILED, "cancelled": hrisv1.PayrollRunStatus_PAYROLL_RUN_STATUS_CANCELLED,
 			"reversed": hrisv1.PayrollRunStatus_PAYROLL_RUN_STATUS_OTHER},
-		other: hrisv1.PayrollRunStatus_PAYROLL_RUN_STATUS_OTHER,
+		Other: hrisv1.PayrollRunStatus_PAYROLL_RUN_STATUS_OTHER,
 	}
-	runKindEnum = enum[hrisv1.PayrollRunType]{
-		read: map[string]hrisv1.PayrollRunType{"regular": hrisv1.PayrollRunType_PAYROLL_RUN_TYPE_REGULAR,
+	runKindEnum = connector.Enum[hrisv1.PayrollRunType]{
+		Provider: "Sandbox HR",
+		Read: map[string]hrisv1.PayrollRunType{"regular": hrisv1.PayrollRunType_PAYROLL_RUN_TYPE_REGULAR,
 			"off_cycle": hrisv1.PayrollRunType_PAYROLL_RUN_TYPE_OFF_CYCLE, "bonus": hrisv1.PayrollRunType_PAYROLL_RUN_TYPE_BONUS,
 			"correction": hrisv1.PayrollRunType_PAYROLL_RUN_TYPE_CORRECTION, "termination": hrisv1.PayrollRunType_PAYROLL_RUN_TYPE_TERMINATION},
-		other: hrisv1.PayrollRunType_PAYROLL_RUN_TYPE_OTHER,
+		Other: hrisv1.PayrollRunType_PAYROLL_RUN_TYPE_OTHER,
 	}
 	// taxTreatmentEnum: section 125 (cafeteria plan) deductions are pre-tax;
 	// mixed ones (part before, part after tax) are OTHER.
-	taxTreatmentEnum = enum[hrisv1.DeductionType]{
-		read: map[string]hrisv1.DeductionType{"pre_tax": hrisv1.DeductionType_DEDUCTION_TYPE_PRE_TAX,
+	taxTreatmentEnum = connector.Enum[hrisv1.DeductionType]{
+		Provider: "Sandbox HR",
+		Read: map[string]hrisv1.DeductionType{"pre_tax": hrisv1.DeductionType_DEDUCTION_TYPE_PRE_TAX,
 			"section_125": hrisv1.DeductionType_DEDUCTION_TYPE_PRE_TAX, "post_tax": hrisv1.DeductionType_DEDUCTION_TYPE_POST_TAX,
 			"mixed": hrisv1.DeductionType_DEDUCTION_TYPE_OTHER},
-		write: map[hrisv1.DeductionType]string{hrisv1.DeductionType_DEDUCTION_TYPE_PRE_TAX: "pre_tax",
+		Write: map[hrisv1.DeductionType]string{hrisv1.DeductionType_DEDUCTION_TYPE_PRE_TAX: "pre_tax",
 			hrisv1.DeductionType_DEDUCTION_TYPE_POST_TAX: "post_tax"},
-		other: hrisv1.DeductionType_DEDUCTION_TYPE_OTHER,
+		Other: hrisv1.DeductionType_DEDUCTION_TYPE_OTHER,
 	}
 	// recurrenceEnum has no OTHER: an unknown recurrence reads as unspecified.
-	recurrenceEnum = enum[hrisv1.DeductionFrequency]{
-		read: map[string]hrisv1.DeductionFrequency{"one_time": hrisv1.DeductionFrequency_DEDUCTION_FREQUENCY_ONE_TIME,
+	recurrenceEnum = connector.Enum[hrisv1.DeductionFrequency]{
+		Provider: "Sandbox HR",
+		Read: map[string]hrisv1.DeductionFrequency{"one_time": hrisv1.DeductionFrequency_DEDUCTION_FREQUENCY_ONE_TIME,
 			"recurring": hrisv1.DeductionFrequency_DEDUCTION_FREQUENCY_RECURRING},
-		write: map[hrisv1.DeductionFrequency]string{hrisv1.DeductionFrequency_DEDUCTION_FREQUENCY_ONE_TIME: "one_time",
+		Write: map[hrisv1.DeductionFrequency]string{hrisv1.DeductionFrequency_DEDUCTION_FREQUENCY_ONE_TIME: "one_time",
 			hrisv1.DeductionFrequency_DEDUCTION_FREQUENCY_RECURRING: "recurring"},
 	}
 )
 
 func payRunToPayrollRun(r PayRun) *hrisv1.PayrollRun {
 	return &hrisv1.PayrollRun{
-		Id: r.ID, Status: runStateEnum.toProto(r.State), RemoteStatus: r.State, RunType: runKindEnum.toProto(r.Kind), RemoteRunType: r.Kind,
+		Id: r.ID, Status: runStateEnum.ToProto(r.State), RemoteStatus: r.State, RunType: runKindEnum.ToProto(r.Kind), RemoteRunType: r.Kind,
 		PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd, CheckDate: r.PayDate,
 		CreateTime: normalize.Timestamp(r.CreatedAt), UpdateTime: normalize.Timestamp(r.UpdatedAt),
 	}
@@ -740,7 +696,7 @@ func payslipToPayStub(p Payslip) *hrisv1.PayStub {
 	}
 	for _, d := range p.Deductions {
 		out.Deductions = append(out.Deductions, &hrisv1.PayStubDeduction{
-			DeductionId: deref(d.DeductionID), Name: d.Label, Type: taxTreatmentEnum.toProto(d.TaxTreatment), RemoteType: d.TaxTreatment,
+			DeductionId: deref(d.DeductionID), Name: d.Label, Type: taxTreatmentEnum.ToProto(d.TaxTreatment), RemoteType: d.TaxTreatment,
 			EmployeeAmount: money(d.EmployeeAmount), EmployerAmount: money(d.EmployerAmount),
 		})
 	}
@@ -755,7 +711,7 @@ func payslipToPayStub(p Payslip) *hrisv1.PayStub {
 func deductionToDeduction(d Deduction) *hrisv1.Deduction {
 	out := &hrisv1.Deduction{
 		Id: d.ID, EmployeeId: d.WorkerID, BenefitId: d.Code, Name: d.Name,
-		Type: taxTreatmentEnum.toProto(d.TaxTreatment), RemoteType: d.TaxTreatment, Frequency: recurrenceEnum.toProto(d.Recurrence),
+		Type: taxTreatmentEnum.ToProto(d.TaxTreatment), RemoteType: d.TaxTreatment, Frequency: recurrenceEnum.ToProto(d.Recurrence),
 		Amount: sandboxapi.MoneyToProto(d.Amount), EffectiveDate: d.StartsOn, EndDate: d.EndsOn, Active: d.Active,
 		CreateTime: normalize.Timestamp(d.CreatedAt), UpdateTime: normalize.Timestamp(d.UpdatedAt),
 	}
@@ -809,26 +765,20 @@ func writeRate(d *hrisv1.Deduction, b map[string]any) error {
 	return nil
 }
 
+var deductionTypeWriter, remoteDeductionTypeWriter = enumWriters(taxTreatmentEnum, "tax_treatment", "type",
+	func(d *hrisv1.Deduction) (hrisv1.DeductionType, string) { return d.GetType(), d.GetRemoteType() })
+
 var deductionFields = connector.Fields[*hrisv1.Deduction]{
 	"employee_id": func(d *hrisv1.Deduction, b map[string]any) error {
 		b["worker_id"] = d.GetEmployeeId()
 		return refID("employee_id", d.GetEmployeeId(), workerIDRe, "E1001")
 	},
-	"benefit_id": func(d *hrisv1.Deduction, b map[string]any) error { b["code"] = d.GetBenefitId(); return nil },
-	"name":       func(d *hrisv1.Deduction, b map[string]any) error { b["name"] = d.GetName(); return nil },
-	"type": func(d *hrisv1.Deduction, b map[string]any) error {
-		v, err := taxTreatmentEnum.wire("type", "remote_type", d.GetType(), d.GetRemoteType())
-		b["tax_treatment"] = v
-		return err
-	},
-	"remote_type": func(d *hrisv1.Deduction, b map[string]any) error {
-		if v, ok := taxTreatmentEnum.remote(d.GetType(), d.GetRemoteType()); ok {
-			b["tax_treatment"] = v
-		}
-		return nil
-	},
+	"benefit_id":  func(d *hrisv1.Deduction, b map[string]any) error { b["code"] = d.GetBenefitId(); return nil },
+	"name":        func(d *hrisv1.Deduction, b map[string]any) error { b["name"] = d.GetName(); return nil },
+	"type":        deductionTypeWriter,
+	"remote_type": remoteDeductionTypeWriter,
 	"frequency": func(d *hrisv1.Deduction, b map[string]any) error {
-		v, err := recurrenceEnum.wire("frequency", "", d.GetFrequency(), "")
+		v, err := recurrenceEnum.ToProvider("frequency", d.GetFrequency(), "")
 		b["recurrence"] = v
 		return err
 	},

@@ -24,7 +24,6 @@ import (
 	"github.com/unimesh/unimesh/pkg/apierr"
 	"github.com/unimesh/unimesh/pkg/connector"
 	"github.com/unimesh/unimesh/pkg/connector/connectortest"
-	"github.com/unimesh/unimesh/pkg/emulator"
 	"github.com/unimesh/unimesh/pkg/sandboxapi"
 	commonv1 "github.com/unimesh/unimesh/proto/unimesh/common/v1"
 	hrisv1 "github.com/unimesh/unimesh/proto/unimesh/hris/v1"
@@ -1216,33 +1215,20 @@ func TestProviderFaults(t *testing.T) {
 	emu, c := start(t)
 	ctx := context.Background()
 	conn := Connector()
-
-	emu.Faults.Add(emulator.Fault{Method: http.MethodGet, PathPrefix: "/v1/workers", Status: 503, Times: 2})
-	if _, err := conn.Employees.List(ctx, c, connector.ListParams{PageSize: 5}); err != nil {
-		t.Fatalf("read after two 503s should succeed on the third try: %v", err)
-	}
-	before := emu.Faults.Calls(http.MethodPost, "/v1/deductions")
-	emu.Faults.Add(emulator.Fault{Method: http.MethodPost, PathPrefix: "/v1/deductions", Status: 503})
-	_, err := conn.Deductions.Create(ctx, c, &hrisv1.Deduction{EmployeeId: "E1001", Name: "Once", Type: hrisv1.DeductionType_DEDUCTION_TYPE_POST_TAX,
-		Frequency: hrisv1.DeductionFrequency_DEDUCTION_FREQUENCY_ONE_TIME, Amount: usd("10.00")})
-	if apierr.Reason(err) != apierr.ReasonProviderUnavailable {
-		t.Fatalf("write on 503: %v", err)
-	}
-	if n := emu.Faults.Calls(http.MethodPost, "/v1/deductions") - before; n != 1 {
-		t.Fatalf("a failed write was sent %d times", n)
-	}
-
-	emu.Limiter.SetLimit(2, time.Hour)
-	var last error
-	for range 4 {
-		_, last = conn.PayrollRuns.List(ctx, c, connector.ListParams{PageSize: 1})
-	}
-	if apierr.Reason(last) != apierr.ReasonProviderRateLimited {
-		t.Fatalf("over the limit: %v", last)
-	}
-	if d, ok := apierr.RetryDelay(last); !ok || d <= 0 {
-		t.Fatalf("no RetryInfo: %v %v", d, ok)
-	}
+	connectortest.Faults{
+		Faults: emu.Faults, Limiter: emu.Limiter,
+		Read: func() error {
+			_, err := conn.Employees.List(ctx, c, connector.ListParams{PageSize: 5})
+			return err
+		},
+		ReadPath: "/v1/workers",
+		Write: func() error {
+			_, err := conn.Deductions.Create(ctx, c, &hrisv1.Deduction{EmployeeId: "E1001", Name: "Once", Type: hrisv1.DeductionType_DEDUCTION_TYPE_POST_TAX,
+				Frequency: hrisv1.DeductionFrequency_DEDUCTION_FREQUENCY_ONE_TIME, Amount: usd("10.00")})
+			return err
+		},
+		WritePath: "/v1/deductions",
+	}.Run(t)
 }
 
 func TestBadCredentials(t *testing.T) {
@@ -1250,13 +1236,10 @@ func TestBadCredentials(t *testing.T) {
 	srv := httptest.NewServer(emu)
 	defer srv.Close()
 	c := connectortest.Conn(t, Descriptor(srv.URL), "", connectortest.APIKey("wrong-key-123"), nil)
-	_, err := Connector().Employees.List(context.Background(), c, connector.ListParams{PageSize: 1})
-	if apierr.Reason(err) != apierr.ReasonConnectionNeedsReauth || !strings.Contains(err.Error(), "invalid API key") {
-		t.Fatalf("err = %v", err)
-	}
-	if strings.Contains(err.Error(), "wrong-key-123") {
-		t.Fatal("the credential appears in the error")
-	}
+	connectortest.BadCredentials(t, func() error {
+		_, err := Connector().Employees.List(context.Background(), c, connector.ListParams{PageSize: 1})
+		return err
+	}, "wrong-key-123", "invalid API key")
 }
 
 // TestSeed checks the demo data: the same on every start, of the promised

@@ -10,7 +10,6 @@ import (
 
 	"github.com/unimesh/unimesh/pkg/connector"
 	"github.com/unimesh/unimesh/pkg/normalize"
-	"github.com/unimesh/unimesh/pkg/providerhttp"
 	"github.com/unimesh/unimesh/pkg/sandboxapi"
 	commonv1 "github.com/unimesh/unimesh/proto/unimesh/common/v1"
 	platformv1 "github.com/unimesh/unimesh/proto/unimesh/platform/v1"
@@ -23,17 +22,7 @@ const Slug = "sandbox-ticketing"
 
 // Descriptor describes Sandbox Helpdesk served at baseURL (the emulator's root).
 func Descriptor(baseURL string) *connector.Descriptor {
-	return &connector.Descriptor{
-		Slug:            Slug,
-		Name:            "Sandbox Helpdesk",
-		Category:        platformv1.Category_CATEGORY_TICKETING,
-		AuthTypes:       []platformv1.AuthType{platformv1.AuthType_AUTH_TYPE_API_KEY},
-		Auth:            providerhttp.BearerAPIKey(),
-		DefaultBaseURL:  baseURL,
-		Hooks:           sandboxapi.Hooks(),
-		RateLimitPolicy: "600 requests per minute per API key; 429 with Retry-After",
-		Sandbox:         true,
-	}
+	return sandboxapi.Descriptor(Slug, "Sandbox Helpdesk", platformv1.Category_CATEGORY_TICKETING, baseURL)
 }
 
 // Connector returns the ticketing connector of Sandbox Helpdesk.
@@ -67,86 +56,79 @@ func withoutDelete[T connector.Record](o connector.Object[T]) connector.Object[T
 
 // --- enums ------------------------------------------------------------------
 
-// enumMap maps one of Sandbox Helpdesk's enumerations to a unified enum and
-// back. Several vendor values may share a unified value (pending and on_hold
-// are both ON_HOLD): write names the one sent for it, unless the record's
-// remote value is another of them, so that a record read and written back
-// keeps its vendor value.
-type enumMap[E comparable] struct {
-	read   map[string]E
-	write  map[E]string
-	other  E
-	values []string // every vendor value, for messages
-}
-
-// toProto converts a vendor value: OTHER when it is unknown, unspecified when empty.
-func (m enumMap[E]) toProto(v string) E {
-	if u, ok := m.read[v]; ok {
-		return u
-	}
-	if v == "" {
-		var zero E
-		return zero
-	}
-	return m.other
-}
-
-// toWire converts a unified value; OTHER and unspecified send the remote
-// value, which then must be given.
-func (m enumMap[E]) toWire(field string, v E, remote string) (string, error) {
-	if wire, ok := m.write[v]; ok {
-		if m.read[remote] == v {
-			return remote, nil
-		}
-		return wire, nil
-	}
-	if remote == "" {
-		return "", connector.BadField(field, "set %s, or remote_%s to one of Sandbox Helpdesk's values: %s", field, field, strings.Join(m.values, ", "))
-	}
-	return remote, nil
-}
-
-var ticketStatuses = enumMap[ticketingv1.TicketStatus]{
-	read: map[string]ticketingv1.TicketStatus{
+// ticketStatuses: Sandbox Helpdesk's "open" means an agent is on it:
+// IN_PROGRESS. A ticket waiting for work is "new", the unified OPEN.
+// pending and on_hold both read as ON_HOLD (pending is written for it);
+// spam reads as OTHER.
+var ticketStatuses = connector.Enum[ticketingv1.TicketStatus]{
+	Provider: "Sandbox Helpdesk",
+	Read: map[string]ticketingv1.TicketStatus{
 		"new": ticketingv1.TicketStatus_TICKET_STATUS_OPEN, "open": ticketingv1.TicketStatus_TICKET_STATUS_IN_PROGRESS,
 		"pending": ticketingv1.TicketStatus_TICKET_STATUS_ON_HOLD, "on_hold": ticketingv1.TicketStatus_TICKET_STATUS_ON_HOLD,
 		"solved": ticketingv1.TicketStatus_TICKET_STATUS_RESOLVED, "closed": ticketingv1.TicketStatus_TICKET_STATUS_CLOSED,
+		"spam": ticketingv1.TicketStatus_TICKET_STATUS_OTHER,
 	},
-	// Sandbox Helpdesk's "open" means an agent is on it: IN_PROGRESS. A
-	// ticket waiting for work is "new", the unified OPEN.
-	write: map[ticketingv1.TicketStatus]string{
+	Write: map[ticketingv1.TicketStatus]string{
 		ticketingv1.TicketStatus_TICKET_STATUS_OPEN: "new", ticketingv1.TicketStatus_TICKET_STATUS_IN_PROGRESS: "open",
 		ticketingv1.TicketStatus_TICKET_STATUS_ON_HOLD: "pending", ticketingv1.TicketStatus_TICKET_STATUS_RESOLVED: "solved",
 		ticketingv1.TicketStatus_TICKET_STATUS_CLOSED: "closed",
 	},
-	other:  ticketingv1.TicketStatus_TICKET_STATUS_OTHER,
-	values: ticketStates,
+	Other: ticketingv1.TicketStatus_TICKET_STATUS_OTHER,
 }
 
-// critical, Sandbox Helpdesk's priority above urgent, reads as URGENT: a
-// client sorting by urgency must see it among the most urgent. Its
-// remote_priority keeps it apart, and writing the record back keeps it.
-var ticketPriorityMap = enumMap[ticketingv1.TicketPriority]{
-	read: map[string]ticketingv1.TicketPriority{
+// ticketPriorityMap: critical, Sandbox Helpdesk's priority above urgent,
+// reads as URGENT: a client sorting by urgency must see it among the most
+// urgent. Its remote_priority keeps it apart, and writing the record back
+// keeps it.
+var ticketPriorityMap = connector.Enum[ticketingv1.TicketPriority]{
+	Provider: "Sandbox Helpdesk",
+	Read: map[string]ticketingv1.TicketPriority{
 		"low": ticketingv1.TicketPriority_TICKET_PRIORITY_LOW, "normal": ticketingv1.TicketPriority_TICKET_PRIORITY_NORMAL,
 		"high": ticketingv1.TicketPriority_TICKET_PRIORITY_HIGH, "urgent": ticketingv1.TicketPriority_TICKET_PRIORITY_URGENT,
 		"critical": ticketingv1.TicketPriority_TICKET_PRIORITY_URGENT,
 	},
-	write: map[ticketingv1.TicketPriority]string{
+	Write: map[ticketingv1.TicketPriority]string{
 		ticketingv1.TicketPriority_TICKET_PRIORITY_LOW: "low", ticketingv1.TicketPriority_TICKET_PRIORITY_NORMAL: "normal",
 		ticketingv1.TicketPriority_TICKET_PRIORITY_HIGH: "high", ticketingv1.TicketPriority_TICKET_PRIORITY_URGENT: "urgent",
 	},
-	other:  ticketingv1.TicketPriority_TICKET_PRIORITY_OTHER,
-	values: ticketPriorities,
+	Other: ticketingv1.TicketPriority_TICKET_PRIORITY_OTHER,
 }
 
-var queueKindMap = enumMap[ticketingv1.CollectionType]{
-	read: map[string]ticketingv1.CollectionType{
+// queueKindMap is read only; archive reads as OTHER.
+var queueKindMap = connector.Enum[ticketingv1.CollectionType]{
+	Provider: "Sandbox Helpdesk",
+	Read: map[string]ticketingv1.CollectionType{
 		"queue": ticketingv1.CollectionType_COLLECTION_TYPE_QUEUE, "project": ticketingv1.CollectionType_COLLECTION_TYPE_PROJECT,
-		"board": ticketingv1.CollectionType_COLLECTION_TYPE_LIST,
+		"board": ticketingv1.CollectionType_COLLECTION_TYPE_LIST, "archive": ticketingv1.CollectionType_COLLECTION_TYPE_OTHER,
 	},
-	other:  ticketingv1.CollectionType_COLLECTION_TYPE_OTHER,
-	values: queueKinds,
+	Other: ticketingv1.CollectionType_COLLECTION_TYPE_OTHER,
+}
+
+var ticketStatusWriter, ticketRemoteStatusWriter = ticketEnumWriters(ticketStatuses, "state", "status",
+	func(t *ticketingv1.Ticket) (ticketingv1.TicketStatus, string) {
+		return t.GetStatus(), t.GetRemoteStatus()
+	})
+
+var ticketPriorityWriter, ticketRemotePriorityWriter = ticketEnumWriters(ticketPriorityMap, "priority", "priority",
+	func(t *ticketingv1.Ticket) (ticketingv1.TicketPriority, string) {
+		return t.GetPriority(), t.GetRemotePriority()
+	})
+
+// ticketEnumWriters are connector.EnumWriters (when both are written, the
+// enum decides; remote_<field> alone sends that vendor value), except that
+// an unset enum without a remote value is refused where the shared writer
+// sends nothing: Sandbox Helpdesk cannot clear a ticket's state or
+// priority, and a masked field is refused, not dropped.
+func ticketEnumWriters[E comparable](m connector.Enum[E], key, field string, get func(*ticketingv1.Ticket) (E, string)) (enum, remote func(*ticketingv1.Ticket, map[string]any) error) {
+	write, remote := connector.EnumWriters(m, key, field, get)
+	enum = func(t *ticketingv1.Ticket, b map[string]any) error {
+		var unset E
+		if e, r := get(t); e == unset && r == "" {
+			return connector.BadField(field, "set %s, or remote_%s to one of %s's values: %s", field, field, m.Provider, strings.Join(m.Values(), ", "))
+		}
+		return write(t, b)
+	}
+	return enum, remote
 }
 
 // --- tickets ----------------------------------------------------------------
@@ -156,9 +138,9 @@ func ticketToTicket(t Ticket) *ticketingv1.Ticket {
 		Id:             t.ID,
 		Subject:        t.Title,
 		Description:    t.Body,
-		Status:         ticketStatuses.toProto(t.State),
+		Status:         ticketStatuses.ToProto(t.State),
 		RemoteStatus:   t.State,
-		Priority:       ticketPriorityMap.toProto(t.Priority),
+		Priority:       ticketPriorityMap.ToProto(t.Priority),
 		RemotePriority: t.Priority,
 		Type:           t.Kind,
 		RequesterId:    connector.FormatID(t.RequesterID),
@@ -185,23 +167,13 @@ var ticketWireFields = map[string]string{
 }
 
 var ticketFields = connector.Fields[*ticketingv1.Ticket]{
-	"subject":     func(t *ticketingv1.Ticket, b map[string]any) error { b["title"] = t.GetSubject(); return nil },
-	"description": func(t *ticketingv1.Ticket, b map[string]any) error { b["body"] = t.GetDescription(); return nil },
-	"status": func(t *ticketingv1.Ticket, b map[string]any) error {
-		return setEnum(b, "state", ticketStatuses, "status", t.GetStatus(), t.GetRemoteStatus())
-	},
-	"remote_status": func(t *ticketingv1.Ticket, b map[string]any) error {
-		setRemote(b, "state", t.GetRemoteStatus())
-		return nil
-	},
-	"priority": func(t *ticketingv1.Ticket, b map[string]any) error {
-		return setEnum(b, "priority", ticketPriorityMap, "priority", t.GetPriority(), t.GetRemotePriority())
-	},
-	"remote_priority": func(t *ticketingv1.Ticket, b map[string]any) error {
-		setRemote(b, "priority", t.GetRemotePriority())
-		return nil
-	},
-	"type": func(t *ticketingv1.Ticket, b map[string]any) error { b["kind"] = t.GetType(); return nil },
+	"subject":         func(t *ticketingv1.Ticket, b map[string]any) error { b["title"] = t.GetSubject(); return nil },
+	"description":     func(t *ticketingv1.Ticket, b map[string]any) error { b["body"] = t.GetDescription(); return nil },
+	"status":          ticketStatusWriter,
+	"remote_status":   ticketRemoteStatusWriter,
+	"priority":        ticketPriorityWriter,
+	"remote_priority": ticketRemotePriorityWriter,
+	"type":            func(t *ticketingv1.Ticket, b map[string]any) error { b["kind"] = t.GetType(); return nil },
 	"requester_id": func(t *ticketingv1.Ticket, b map[string]any) error {
 		return sandboxapi.SetID(b, "requester_id", "requester_id", t.GetRequesterId())
 	},
@@ -243,26 +215,6 @@ var ticketFields = connector.Fields[*ticketingv1.Ticket]{
 		b["custom"] = sandboxapi.Custom(t.GetCustomFields())
 		return nil
 	},
-}
-
-// setEnum writes a unified enum, using its remote value as toWire says.
-// When both are written, the enum decides, whichever Body writes first.
-func setEnum[E comparable](b map[string]any, key string, m enumMap[E], field string, v E, remote string) error {
-	wire, err := m.toWire(field, v, remote)
-	if err != nil {
-		return err
-	}
-	b[key] = wire
-	return nil
-}
-
-// setRemote writes a remote_<field> unless its enum was written already
-// (setEnum weighs the remote value itself): a client changing only the
-// remote value asks for that vendor value.
-func setRemote(b map[string]any, key, remote string) {
-	if _, done := b[key]; !done && remote != "" {
-		b[key] = remote
-	}
 }
 
 // --- comments ---------------------------------------------------------------
@@ -489,7 +441,7 @@ func groupToTeam(g Group) *ticketingv1.Team {
 
 func queueToCollection(q Queue) *ticketingv1.Collection {
 	return &ticketingv1.Collection{
-		Id: q.ID, Name: q.Name, Type: queueKindMap.toProto(q.Kind), RemoteType: q.Kind, Description: q.Description,
+		Id: q.ID, Name: q.Name, Type: queueKindMap.ToProto(q.Kind), RemoteType: q.Kind, Description: q.Description,
 		ParentId: deref(q.ParentID), CreateTime: normalize.Timestamp(q.CreatedAt), UpdateTime: normalize.Timestamp(q.UpdatedAt),
 	}
 }

@@ -23,7 +23,6 @@ import (
 	"github.com/unimesh/unimesh/pkg/apierr"
 	"github.com/unimesh/unimesh/pkg/connector"
 	"github.com/unimesh/unimesh/pkg/connector/connectortest"
-	"github.com/unimesh/unimesh/pkg/emulator"
 	commonv1 "github.com/unimesh/unimesh/proto/unimesh/common/v1"
 	platformv1 "github.com/unimesh/unimesh/proto/unimesh/platform/v1"
 	ticketingv1 "github.com/unimesh/unimesh/proto/unimesh/ticketing/v1"
@@ -364,6 +363,9 @@ func TestWriteNormalization(t *testing.T) {
 		}},
 		{name: "status OTHER without remote status", violation: "ticket.status", body: func() (map[string]any, error) {
 			return ticketFields.Body(&ticketingv1.Ticket{Status: stOther}, []string{"status"}, "ticket", Slug)
+		}},
+		{name: "status cleared: Sandbox Helpdesk cannot clear a state", violation: "ticket.status", body: func() (map[string]any, error) {
+			return ticketFields.Body(&ticketingv1.Ticket{}, []string{"status", "remote_status"}, "ticket", Slug)
 		}},
 		{name: "priority OTHER without remote priority", violation: "ticket.priority", body: func() (map[string]any, error) {
 			return ticketFields.Body(&ticketingv1.Ticket{Priority: prOther}, nil, "ticket", Slug)
@@ -943,34 +945,21 @@ func TestProviderFaults(t *testing.T) {
 	emu, c := start(t)
 	ctx := context.Background()
 	conn := Connector()
-
-	emu.Faults.Add(emulator.Fault{Method: http.MethodGet, PathPrefix: "/v1/tickets", Status: 503, Times: 2})
-	if _, err := conn.Tickets.List(ctx, c, connector.ListParams{PageSize: 5}); err != nil {
-		t.Fatalf("read after two 503s should succeed on the third try: %v", err)
-	}
-	before := emu.Faults.Calls(http.MethodPost, "/v1/tickets")
-	emu.Faults.Add(emulator.Fault{Method: http.MethodPost, PathPrefix: "/v1/tickets", Status: 503})
-	_, err := conn.Tickets.Create(ctx, c, &ticketingv1.Ticket{Subject: "Once"})
-	if apierr.Reason(err) != apierr.ReasonProviderUnavailable {
-		t.Fatalf("write on 503: %v", err)
-	}
-	if n := emu.Faults.Calls(http.MethodPost, "/v1/tickets") - before; n != 1 {
-		t.Fatalf("a failed write was sent %d times", n)
-	}
+	connectortest.Faults{
+		Faults: emu.Faults, Limiter: emu.Limiter,
+		Read: func() error {
+			_, err := conn.Tickets.List(ctx, c, connector.ListParams{PageSize: 5})
+			return err
+		},
+		ReadPath: "/v1/tickets",
+		Write: func() error {
+			_, err := conn.Tickets.Create(ctx, c, &ticketingv1.Ticket{Subject: "Once"})
+			return err
+		},
+		WritePath: "/v1/tickets",
+	}.Run(t)
 	if n := emu.Tickets.Len(); n != 120 {
 		t.Fatalf("%d tickets after a failed create", n)
-	}
-
-	emu.Limiter.SetLimit(2, time.Hour)
-	var last error
-	for range 4 {
-		_, last = conn.Users.List(ctx, c, connector.ListParams{PageSize: 1})
-	}
-	if apierr.Reason(last) != apierr.ReasonProviderRateLimited {
-		t.Fatalf("over the limit: %v", last)
-	}
-	if d, ok := apierr.RetryDelay(last); !ok || d <= 0 {
-		t.Fatalf("no RetryInfo: %v %v", d, ok)
 	}
 }
 
@@ -979,13 +968,10 @@ func TestBadCredentials(t *testing.T) {
 	srv := httptest.NewServer(emu)
 	defer srv.Close()
 	c := connectortest.Conn(t, Descriptor(srv.URL), "", connectortest.APIKey("wrong-key-123"), nil)
-	_, err := Connector().Tickets.List(context.Background(), c, connector.ListParams{PageSize: 1})
-	if apierr.Reason(err) != apierr.ReasonConnectionNeedsReauth || !strings.Contains(err.Error(), "invalid API key") {
-		t.Fatalf("err = %v", err)
-	}
-	if strings.Contains(err.Error(), "wrong-key-123") {
-		t.Fatal("the credential appears in the error")
-	}
+	connectortest.BadCredentials(t, func() error {
+		_, err := Connector().Tickets.List(context.Background(), c, connector.ListParams{PageSize: 1})
+		return err
+	}, "wrong-key-123", "invalid API key")
 }
 
 func TestSeedIsDeterministic(t *testing.T) {
