@@ -24,6 +24,9 @@ type Enum[E comparable] struct {
 	Write map[E]string
 	// Other is the unified OTHER value, what unknown provider values read as.
 	Other E
+	// Required says the provider always holds a value: an update that unsets
+	// the enum without a remote value is refused instead of clearing it.
+	Required bool
 }
 
 // ToProto reads a provider value: unset for "", Other for a value not in Read.
@@ -71,13 +74,26 @@ func (m Enum[E]) Values() []string {
 
 // EnumWriters returns the Fields writers of an enum field and its remote
 // twin, which both write the provider's key: the enum's value wins when both
-// are written, whatever the order; remote_<field> alone is sent as is.
+// are written, whatever the order; remote_<field> alone is sent as is. An
+// update that unsets both clears the provider's value ("") — or is refused
+// when the enum is Required, because a masked field is never dropped.
 func EnumWriters[T proto.Message, E comparable](m Enum[E], key, field string, get func(T) (E, string)) (enum, remote func(T, map[string]any) error) {
+	clear := func(b map[string]any) error {
+		if m.Required {
+			return BadField(field, "%s always has a %s: set %s, or remote_%s to one of %s", m.Provider, field, field, field, strings.Join(m.Values(), ", "))
+		}
+		b[key] = ""
+		b[enumWrittenKey(key)] = true
+		return nil
+	}
 	enum = func(rec T, b map[string]any) error {
 		e, r := get(rec)
 		v, err := m.ToProvider(field, e, r)
-		if err != nil || v == "" {
+		switch {
+		case err != nil:
 			return err
+		case v == "":
+			return clear(b)
 		}
 		b[key] = v
 		b[enumWrittenKey(key)] = true
@@ -87,8 +103,12 @@ func EnumWriters[T proto.Message, E comparable](m Enum[E], key, field string, ge
 		if written, _ := b[enumWrittenKey(key)].(bool); written {
 			return nil
 		}
-		if _, r := get(rec); r != "" {
+		var unset E
+		switch e, r := get(rec); {
+		case r != "":
 			b[key] = r
+		case e == unset:
+			return clear(b)
 		}
 		return nil
 	}

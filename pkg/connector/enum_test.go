@@ -78,4 +78,29 @@ func TestEnumWritersInEveryOrder(t *testing.T) {
 	if status.Code(err) != codes.InvalidArgument || apierr.Violations(err)[0].Field != "deal.status" {
 		t.Fatalf("OTHER without a remote value: %v", err)
 	}
+	// Unsetting both in an update clears the value...
+	for _, mask := range [][]string{{"status"}, {"remote_status"}, {"remote_status", "status"}} {
+		body, err := fields.Body(&crmv1.Deal{}, mask, "deal", "acme")
+		if err != nil || body["state"] != "" || len(body) != 1 {
+			t.Errorf("clearing with mask %v: %v, %v", mask, body, err)
+		}
+	}
+	// ...unless the provider always holds one: then it is refused, not dropped.
+	required := dealStates
+	required.Required = true
+	enum, remote = EnumWriters(required, "state", "status", func(d *crmv1.Deal) (crmv1.DealStatus, string) {
+		return d.GetStatus(), d.GetRemoteStatus()
+	})
+	fields = Fields[*crmv1.Deal]{"status": enum, "remote_status": remote}
+	for _, mask := range [][]string{{"status"}, {"remote_status"}} {
+		_, err := fields.Body(&crmv1.Deal{}, mask, "deal", "acme")
+		if vs := apierr.Violations(err); len(vs) != 1 || vs[0].Field != "deal.status" {
+			t.Errorf("clearing a required enum with mask %v: %v", mask, err)
+		}
+	}
+	// A stale enum with a cleared remote value changes nothing.
+	body, err := fields.Body(&crmv1.Deal{Status: crmv1.DealStatus_DEAL_STATUS_WON}, []string{"remote_status"}, "deal", "acme")
+	if err != nil || len(body) != 0 {
+		t.Fatalf("clearing only remote_status of a won deal: %v, %v", body, err)
+	}
 }

@@ -255,54 +255,6 @@ func deref(s *string) string {
 	return *s
 }
 
-// --- enums ----------------------------------------------------------------------
-
-// enum is how one ledger enum maps to one unified enum.
-type enum[E comparable] struct {
-	read        map[string]E // the ledger's values; others read as other
-	write       map[E]string // the ledger's value for each unified one
-	other, none E
-}
-
-// of reads a ledger value.
-func (m enum[E]) of(v string) E {
-	if e, ok := m.read[v]; ok {
-		return e
-	}
-	if v == "" {
-		return m.none
-	}
-	return m.other
-}
-
-// set writes a unified value and its remote_ twin under key. The remote
-// value is sent when it refines the unified one (an AUTHORISED invoice
-// that is "sent" stays sent) or the unified one is OTHER or unset.
-func (m enum[E]) set(b map[string]any, key, field string, v E, remote string) error {
-	if remote != "" && (v == m.other || v == m.none || m.read[remote] == v) {
-		b[key] = remote
-		return nil
-	}
-	w, ok := m.write[v]
-	switch {
-	case ok:
-		b[key] = w
-	case v == m.other || v == m.none:
-		return connector.BadField(field, "set %s, or remote_%s to one of Sandbox Ledger's values", field, field)
-	default:
-		return connector.BadField(field, "Sandbox Ledger has no %s %v", field, v)
-	}
-	return nil
-}
-
-// setRemote is the writer of the remote_ twin: it writes only when the
-// unified value leaves the choice to it.
-func (m enum[E]) setRemote(b map[string]any, key string, v E, remote string) {
-	if v == m.other || v == m.none {
-		b[key] = remote
-	}
-}
-
 // --- singletons -------------------------------------------------------------------
 
 // getSingleton reads a resource that has no id, such as /v1/company.

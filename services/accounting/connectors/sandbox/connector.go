@@ -9,7 +9,6 @@ import (
 	"github.com/unimesh/unimesh/pkg/apierr"
 	"github.com/unimesh/unimesh/pkg/connector"
 	"github.com/unimesh/unimesh/pkg/normalize"
-	"github.com/unimesh/unimesh/pkg/providerhttp"
 	"github.com/unimesh/unimesh/pkg/sandboxapi"
 	accountingv1 "github.com/unimesh/unimesh/proto/unimesh/accounting/v1"
 	platformv1 "github.com/unimesh/unimesh/proto/unimesh/platform/v1"
@@ -21,17 +20,7 @@ const Slug = "sandbox-accounting"
 
 // Descriptor describes Sandbox Ledger served at baseURL (the emulator's root).
 func Descriptor(baseURL string) *connector.Descriptor {
-	return &connector.Descriptor{
-		Slug:            Slug,
-		Name:            "Sandbox Ledger",
-		Category:        platformv1.Category_CATEGORY_ACCOUNTING,
-		AuthTypes:       []platformv1.AuthType{platformv1.AuthType_AUTH_TYPE_API_KEY},
-		Auth:            providerhttp.BearerAPIKey(),
-		DefaultBaseURL:  baseURL,
-		Hooks:           sandboxapi.Hooks(),
-		RateLimitPolicy: "600 requests per minute per API key; 429 with Retry-After",
-		Sandbox:         true,
-	}
+	return sandboxapi.Descriptor(Slug, "Sandbox Ledger", platformv1.Category_CATEGORY_ACCOUNTING, baseURL)
 }
 
 // Connector returns the accounting connector of Sandbox Ledger: every
@@ -84,30 +73,39 @@ func Connector() connectors.Accounting {
 
 // --- accounts -------------------------------------------------------------------
 
-var accountKinds = enum[accountingv1.AccountClassification]{
-	read: map[string]accountingv1.AccountClassification{
+var accountKinds = connector.Enum[accountingv1.AccountClassification]{
+	Provider: "Sandbox Ledger",
+	Required: true,
+	Read: map[string]accountingv1.AccountClassification{
 		"asset": accountingv1.AccountClassification_ACCOUNT_CLASSIFICATION_ASSET, "liability": accountingv1.AccountClassification_ACCOUNT_CLASSIFICATION_LIABILITY,
 		"equity": accountingv1.AccountClassification_ACCOUNT_CLASSIFICATION_EQUITY, "income": accountingv1.AccountClassification_ACCOUNT_CLASSIFICATION_REVENUE,
 		"expense": accountingv1.AccountClassification_ACCOUNT_CLASSIFICATION_EXPENSE,
 	},
-	write: map[accountingv1.AccountClassification]string{
+	Write: map[accountingv1.AccountClassification]string{
 		accountingv1.AccountClassification_ACCOUNT_CLASSIFICATION_ASSET: "asset", accountingv1.AccountClassification_ACCOUNT_CLASSIFICATION_LIABILITY: "liability",
 		accountingv1.AccountClassification_ACCOUNT_CLASSIFICATION_EQUITY: "equity", accountingv1.AccountClassification_ACCOUNT_CLASSIFICATION_REVENUE: "income",
 		accountingv1.AccountClassification_ACCOUNT_CLASSIFICATION_EXPENSE: "expense",
 	},
-	other: accountingv1.AccountClassification_ACCOUNT_CLASSIFICATION_OTHER,
+	Other: accountingv1.AccountClassification_ACCOUNT_CLASSIFICATION_OTHER,
 }
+
+var accountClassificationWriter, accountRemoteClassificationWriter = connector.EnumWriters(accountKinds, "kind", "classification",
+	func(a *accountingv1.Account) (accountingv1.AccountClassification, string) {
+		return a.GetClassification(), a.GetRemoteClassification()
+	})
 
 // Sandbox Ledger keeps an account's status as the flag archived; its
 // remote_status reads "active" or "archived".
-var accountStatuses = enum[accountingv1.AccountStatus]{
-	read: map[string]accountingv1.AccountStatus{
+var accountStatuses = connector.Enum[accountingv1.AccountStatus]{
+	Provider: "Sandbox Ledger",
+	Required: true,
+	Read: map[string]accountingv1.AccountStatus{
 		"active": accountingv1.AccountStatus_ACCOUNT_STATUS_ACTIVE, "archived": accountingv1.AccountStatus_ACCOUNT_STATUS_ARCHIVED,
 	},
-	write: map[accountingv1.AccountStatus]string{
+	Write: map[accountingv1.AccountStatus]string{
 		accountingv1.AccountStatus_ACCOUNT_STATUS_ACTIVE: "active", accountingv1.AccountStatus_ACCOUNT_STATUS_ARCHIVED: "archived",
 	},
-	other: accountingv1.AccountStatus_ACCOUNT_STATUS_OTHER,
+	Other: accountingv1.AccountStatus_ACCOUNT_STATUS_OTHER,
 }
 
 func ledgerAccountToAccount(a LedgerAccount) *accountingv1.Account {
@@ -120,10 +118,10 @@ func ledgerAccountToAccount(a LedgerAccount) *accountingv1.Account {
 		Name:                 a.Name,
 		Code:                 a.Code,
 		Description:          a.Description,
-		Classification:       accountKinds.of(a.Kind),
+		Classification:       accountKinds.ToProto(a.Kind),
 		RemoteClassification: a.Kind,
 		Type:                 a.Subtype,
-		Status:               accountStatuses.of(status),
+		Status:               accountStatuses.ToProto(status),
 		RemoteStatus:         status,
 		CurrencyCode:         a.Currency,
 		CurrentBalance:       a.Balance,
@@ -138,20 +136,34 @@ var accountWire = map[string]string{
 	"archived": "status", "currency": "currency_code", "parent_id": "parent_account_id",
 }
 
-// archived is the ledger's flag for an account's status (or, for field
-// remote_status, for the remote status the unified one leaves the choice to).
-func archived(a *accountingv1.Account, field string) (bool, error) {
-	b := map[string]any{}
-	if err := accountStatuses.set(b, "status", field, a.GetStatus(), a.GetRemoteStatus()); err != nil {
-		return false, err
+// The account's status is written as the ledger's value ("active",
+// "archived" or remote_status as is) under the flag's key, which
+// archivedFlag then turns into the flag.
+var accountStatusWriter, accountRemoteStatusWriter = connector.EnumWriters(accountStatuses, "archived", "status",
+	func(a *accountingv1.Account) (accountingv1.AccountStatus, string) {
+		return a.GetStatus(), a.GetRemoteStatus()
+	})
+
+// archivedFlag wraps the writer w of field: Sandbox Ledger keeps an
+// account's status as the flag archived, so the value w writes becomes the
+// flag, and a status the ledger cannot keep is refused.
+func archivedFlag(field string, w func(*accountingv1.Account, map[string]any) error) func(*accountingv1.Account, map[string]any) error {
+	return func(a *accountingv1.Account, b map[string]any) error {
+		if err := w(a, b); err != nil {
+			return err
+		}
+		status, ok := b["archived"].(string)
+		if !ok {
+			return nil // nothing written, or the flag already
+		}
+		switch status {
+		case "active", "archived":
+			b["archived"] = status == "archived"
+			return nil
+		}
+		delete(b, "archived")
+		return connector.BadField(field, "Sandbox Ledger accounts are active or archived, not %q", status)
 	}
-	switch b["status"] {
-	case "active":
-		return false, nil
-	case "archived":
-		return true, nil
-	}
-	return false, connector.BadField(field, "Sandbox Ledger accounts are active or archived, not %q", a.GetRemoteStatus())
 }
 
 var accountFields = connector.Fields[*accountingv1.Account]{
@@ -161,28 +173,12 @@ var accountFields = connector.Fields[*accountingv1.Account]{
 		b["description"] = a.GetDescription()
 		return nil
 	},
-	"classification": func(a *accountingv1.Account, b map[string]any) error {
-		return accountKinds.set(b, "kind", "classification", a.GetClassification(), a.GetRemoteClassification())
-	},
-	"remote_classification": func(a *accountingv1.Account, b map[string]any) error {
-		accountKinds.setRemote(b, "kind", a.GetClassification(), a.GetRemoteClassification())
-		return nil
-	},
-	"type": func(a *accountingv1.Account, b map[string]any) error { b["subtype"] = a.GetType(); return nil },
-	"status": func(a *accountingv1.Account, b map[string]any) error {
-		v, err := archived(a, "status")
-		b["archived"] = v
-		return err
-	},
-	"remote_status": func(a *accountingv1.Account, b map[string]any) error {
-		if s := a.GetStatus(); s != accountingv1.AccountStatus_ACCOUNT_STATUS_OTHER && s != accountingv1.AccountStatus_ACCOUNT_STATUS_UNSPECIFIED {
-			return nil // the status writes the flag
-		}
-		v, err := archived(a, "remote_status")
-		b["archived"] = v
-		return err
-	},
-	"currency_code": func(a *accountingv1.Account, b map[string]any) error { b["currency"] = a.GetCurrencyCode(); return nil },
+	"classification":        accountClassificationWriter,
+	"remote_classification": accountRemoteClassificationWriter,
+	"type":                  func(a *accountingv1.Account, b map[string]any) error { b["subtype"] = a.GetType(); return nil },
+	"status":                archivedFlag("status", accountStatusWriter),
+	"remote_status":         archivedFlag("remote_status", accountRemoteStatusWriter),
+	"currency_code":         func(a *accountingv1.Account, b map[string]any) error { b["currency"] = a.GetCurrencyCode(); return nil },
 	"parent_account_id": func(a *accountingv1.Account, b map[string]any) error {
 		return sandboxapi.SetID(b, "parent_id", "parent_account_id", a.GetParentAccountId())
 	},
@@ -190,15 +186,22 @@ var accountFields = connector.Fields[*accountingv1.Account]{
 
 // --- contacts -------------------------------------------------------------------
 
-var partyStatuses = enum[accountingv1.ContactStatus]{
-	read: map[string]accountingv1.ContactStatus{
+var partyStatuses = connector.Enum[accountingv1.ContactStatus]{
+	Provider: "Sandbox Ledger",
+	Required: true,
+	Read: map[string]accountingv1.ContactStatus{
 		"active": accountingv1.ContactStatus_CONTACT_STATUS_ACTIVE, "archived": accountingv1.ContactStatus_CONTACT_STATUS_ARCHIVED,
 	},
-	write: map[accountingv1.ContactStatus]string{
+	Write: map[accountingv1.ContactStatus]string{
 		accountingv1.ContactStatus_CONTACT_STATUS_ACTIVE: "active", accountingv1.ContactStatus_CONTACT_STATUS_ARCHIVED: "archived",
 	},
-	other: accountingv1.ContactStatus_CONTACT_STATUS_OTHER,
+	Other: accountingv1.ContactStatus_CONTACT_STATUS_OTHER,
 }
+
+var contactStatusWriter, contactRemoteStatusWriter = connector.EnumWriters(partyStatuses, "status", "status",
+	func(c *accountingv1.Contact) (accountingv1.ContactStatus, string) {
+		return c.GetStatus(), c.GetRemoteStatus()
+	})
 
 func partyToContact(p Party) *accountingv1.Contact {
 	return &accountingv1.Contact{
@@ -211,7 +214,7 @@ func partyToContact(p Party) *accountingv1.Contact {
 		Addresses:    sandboxapi.AddressesToProto(p.Addresses),
 		TaxNumber:    p.VATNumber,
 		CurrencyCode: p.Currency,
-		Status:       partyStatuses.of(p.Status),
+		Status:       partyStatuses.ToProto(p.Status),
 		RemoteStatus: p.Status,
 		CustomFields: normalize.Struct(p.Custom),
 		CreateTime:   normalize.Timestamp(p.CreatedAt),
@@ -250,13 +253,8 @@ var contactFields = connector.Fields[*accountingv1.Contact]{
 	},
 	"tax_number":    func(c *accountingv1.Contact, b map[string]any) error { b["vat_number"] = c.GetTaxNumber(); return nil },
 	"currency_code": func(c *accountingv1.Contact, b map[string]any) error { b["currency"] = c.GetCurrencyCode(); return nil },
-	"status": func(c *accountingv1.Contact, b map[string]any) error {
-		return partyStatuses.set(b, "status", "status", c.GetStatus(), c.GetRemoteStatus())
-	},
-	"remote_status": func(c *accountingv1.Contact, b map[string]any) error {
-		partyStatuses.setRemote(b, "status", c.GetStatus(), c.GetRemoteStatus())
-		return nil
-	},
+	"status":        contactStatusWriter,
+	"remote_status": contactRemoteStatusWriter,
 	"custom_fields": func(c *accountingv1.Contact, b map[string]any) error {
 		b["custom"] = sandboxapi.Custom(c.GetCustomFields())
 		return nil
@@ -327,21 +325,29 @@ var invoiceDirections = map[string]accountingv1.InvoiceType{
 }
 
 // Both "approved" and "sent" (approved and emailed) are AUTHORISED; a
-// disputed invoice is OTHER.
-var invoiceStatuses = enum[accountingv1.InvoiceStatus]{
-	read: map[string]accountingv1.InvoiceStatus{
+// disputed invoice is OTHER. AUTHORISED is written as approved, but an
+// invoice read as sent and written back stays sent.
+var invoiceStatuses = connector.Enum[accountingv1.InvoiceStatus]{
+	Provider: "Sandbox Ledger",
+	Required: true,
+	Read: map[string]accountingv1.InvoiceStatus{
 		"draft": accountingv1.InvoiceStatus_INVOICE_STATUS_DRAFT, "awaiting_approval": accountingv1.InvoiceStatus_INVOICE_STATUS_SUBMITTED,
 		"approved": accountingv1.InvoiceStatus_INVOICE_STATUS_AUTHORISED, "sent": accountingv1.InvoiceStatus_INVOICE_STATUS_AUTHORISED,
 		"partly_paid": accountingv1.InvoiceStatus_INVOICE_STATUS_PARTIALLY_PAID, "paid": accountingv1.InvoiceStatus_INVOICE_STATUS_PAID,
 		"voided": accountingv1.InvoiceStatus_INVOICE_STATUS_VOID,
 	},
-	write: map[accountingv1.InvoiceStatus]string{
+	Write: map[accountingv1.InvoiceStatus]string{
 		accountingv1.InvoiceStatus_INVOICE_STATUS_DRAFT: "draft", accountingv1.InvoiceStatus_INVOICE_STATUS_SUBMITTED: "awaiting_approval",
 		accountingv1.InvoiceStatus_INVOICE_STATUS_AUTHORISED: "approved", accountingv1.InvoiceStatus_INVOICE_STATUS_PARTIALLY_PAID: "partly_paid",
 		accountingv1.InvoiceStatus_INVOICE_STATUS_PAID: "paid", accountingv1.InvoiceStatus_INVOICE_STATUS_VOID: "voided",
 	},
-	other: accountingv1.InvoiceStatus_INVOICE_STATUS_OTHER,
+	Other: accountingv1.InvoiceStatus_INVOICE_STATUS_OTHER,
 }
+
+var invoiceStatusWriter, invoiceRemoteStatusWriter = connector.EnumWriters(invoiceStatuses, "status", "status",
+	func(i *accountingv1.Invoice) (accountingv1.InvoiceStatus, string) {
+		return i.GetStatus(), i.GetRemoteStatus()
+	})
 
 func invoiceToInvoice(inv Invoice) *accountingv1.Invoice {
 	return &accountingv1.Invoice{
@@ -359,7 +365,7 @@ func invoiceToInvoice(inv Invoice) *accountingv1.Invoice {
 		TotalTax:     inv.TaxTotal,
 		Total:        inv.Total,
 		AmountDue:    inv.AmountDue,
-		Status:       invoiceStatuses.of(inv.Status),
+		Status:       invoiceStatuses.ToProto(inv.Status),
 		RemoteStatus: inv.Status,
 		Memo:         inv.Memo,
 		CustomFields: normalize.Struct(inv.Custom),
@@ -404,14 +410,9 @@ var invoiceFields = connector.Fields[*accountingv1.Invoice]{
 		b["lines"] = lines
 		return err
 	},
-	"status": func(i *accountingv1.Invoice, b map[string]any) error {
-		return invoiceStatuses.set(b, "status", "status", i.GetStatus(), i.GetRemoteStatus())
-	},
-	"remote_status": func(i *accountingv1.Invoice, b map[string]any) error {
-		invoiceStatuses.setRemote(b, "status", i.GetStatus(), i.GetRemoteStatus())
-		return nil
-	},
-	"memo": func(i *accountingv1.Invoice, b map[string]any) error { b["memo"] = i.GetMemo(); return nil },
+	"status":        invoiceStatusWriter,
+	"remote_status": invoiceRemoteStatusWriter,
+	"memo":          func(i *accountingv1.Invoice, b map[string]any) error { b["memo"] = i.GetMemo(); return nil },
 	"custom_fields": func(i *accountingv1.Invoice, b map[string]any) error {
 		b["custom"] = sandboxapi.Custom(i.GetCustomFields())
 		return nil
@@ -493,19 +494,26 @@ var creditNoteDirections = map[string]accountingv1.CreditNoteType{
 // Fully allocated ("applied") and "refunded" credit notes are both PAID. A
 // credit note created as PAID is recorded as refunded: the ledger reaches
 // applied only through allocations.
-var creditNoteStatuses = enum[accountingv1.CreditNoteStatus]{
-	read: map[string]accountingv1.CreditNoteStatus{
+var creditNoteStatuses = connector.Enum[accountingv1.CreditNoteStatus]{
+	Provider: "Sandbox Ledger",
+	Required: true,
+	Read: map[string]accountingv1.CreditNoteStatus{
 		"draft": accountingv1.CreditNoteStatus_CREDIT_NOTE_STATUS_DRAFT, "awaiting_approval": accountingv1.CreditNoteStatus_CREDIT_NOTE_STATUS_SUBMITTED,
 		"approved": accountingv1.CreditNoteStatus_CREDIT_NOTE_STATUS_AUTHORISED, "applied": accountingv1.CreditNoteStatus_CREDIT_NOTE_STATUS_PAID,
 		"refunded": accountingv1.CreditNoteStatus_CREDIT_NOTE_STATUS_PAID, "voided": accountingv1.CreditNoteStatus_CREDIT_NOTE_STATUS_VOID,
 	},
-	write: map[accountingv1.CreditNoteStatus]string{
+	Write: map[accountingv1.CreditNoteStatus]string{
 		accountingv1.CreditNoteStatus_CREDIT_NOTE_STATUS_DRAFT: "draft", accountingv1.CreditNoteStatus_CREDIT_NOTE_STATUS_SUBMITTED: "awaiting_approval",
 		accountingv1.CreditNoteStatus_CREDIT_NOTE_STATUS_AUTHORISED: "approved", accountingv1.CreditNoteStatus_CREDIT_NOTE_STATUS_PAID: "refunded",
 		accountingv1.CreditNoteStatus_CREDIT_NOTE_STATUS_VOID: "voided",
 	},
-	other: accountingv1.CreditNoteStatus_CREDIT_NOTE_STATUS_OTHER,
+	Other: accountingv1.CreditNoteStatus_CREDIT_NOTE_STATUS_OTHER,
 }
+
+var creditNoteStatusWriter, creditNoteRemoteStatusWriter = connector.EnumWriters(creditNoteStatuses, "status", "status",
+	func(n *accountingv1.CreditNote) (accountingv1.CreditNoteStatus, string) {
+		return n.GetStatus(), n.GetRemoteStatus()
+	})
 
 func creditNoteToCreditNote(n CreditNote) *accountingv1.CreditNote {
 	return &accountingv1.CreditNote{
@@ -518,7 +526,7 @@ func creditNoteToCreditNote(n CreditNote) *accountingv1.CreditNote {
 		Total:        n.Total,
 		Remaining:    n.Remaining,
 		CurrencyCode: n.Currency,
-		Status:       creditNoteStatuses.of(n.Status),
+		Status:       creditNoteStatuses.ToProto(n.Status),
 		RemoteStatus: n.Status,
 		CustomFields: normalize.Struct(n.Custom),
 		CreateTime:   normalize.Timestamp(n.CreatedAt),
@@ -553,13 +561,8 @@ var creditNoteFields = connector.Fields[*accountingv1.CreditNote]{
 		b["currency"] = n.GetCurrencyCode()
 		return nil
 	},
-	"status": func(n *accountingv1.CreditNote, b map[string]any) error {
-		return creditNoteStatuses.set(b, "status", "status", n.GetStatus(), n.GetRemoteStatus())
-	},
-	"remote_status": func(n *accountingv1.CreditNote, b map[string]any) error {
-		creditNoteStatuses.setRemote(b, "status", n.GetStatus(), n.GetRemoteStatus())
-		return nil
-	},
+	"status":        creditNoteStatusWriter,
+	"remote_status": creditNoteRemoteStatusWriter,
 	"custom_fields": func(n *accountingv1.CreditNote, b map[string]any) error {
 		b["custom"] = sandboxapi.Custom(n.GetCustomFields())
 		return nil
@@ -568,15 +571,22 @@ var creditNoteFields = connector.Fields[*accountingv1.CreditNote]{
 
 // --- items ----------------------------------------------------------------------
 
-var itemStatuses = enum[accountingv1.ItemStatus]{
-	read: map[string]accountingv1.ItemStatus{
+var itemStatuses = connector.Enum[accountingv1.ItemStatus]{
+	Provider: "Sandbox Ledger",
+	Required: true,
+	Read: map[string]accountingv1.ItemStatus{
 		"active": accountingv1.ItemStatus_ITEM_STATUS_ACTIVE, "inactive": accountingv1.ItemStatus_ITEM_STATUS_ARCHIVED,
 	},
-	write: map[accountingv1.ItemStatus]string{
+	Write: map[accountingv1.ItemStatus]string{
 		accountingv1.ItemStatus_ITEM_STATUS_ACTIVE: "active", accountingv1.ItemStatus_ITEM_STATUS_ARCHIVED: "inactive",
 	},
-	other: accountingv1.ItemStatus_ITEM_STATUS_OTHER,
+	Other: accountingv1.ItemStatus_ITEM_STATUS_OTHER,
 }
+
+var itemStatusWriter, itemRemoteStatusWriter = connector.EnumWriters(itemStatuses, "status", "status",
+	func(it *accountingv1.Item) (accountingv1.ItemStatus, string) {
+		return it.GetStatus(), it.GetRemoteStatus()
+	})
 
 func itemToItem(it Item) *accountingv1.Item {
 	out := &accountingv1.Item{
@@ -584,7 +594,7 @@ func itemToItem(it Item) *accountingv1.Item {
 		Name:         it.Name,
 		Code:         it.SKU,
 		Description:  it.Description,
-		Status:       itemStatuses.of(it.Status),
+		Status:       itemStatuses.ToProto(it.Status),
 		RemoteStatus: it.Status,
 		CustomFields: normalize.Struct(it.Custom),
 		CreateTime:   normalize.Timestamp(it.CreatedAt),
@@ -627,13 +637,8 @@ var itemFields = connector.Fields[*accountingv1.Item]{
 	"expense_account_id": func(it *accountingv1.Item, b map[string]any) error {
 		return sandboxapi.SetID(within(b, "purchase"), "account_id", "expense_account_id", it.GetExpenseAccountId())
 	},
-	"status": func(it *accountingv1.Item, b map[string]any) error {
-		return itemStatuses.set(b, "status", "status", it.GetStatus(), it.GetRemoteStatus())
-	},
-	"remote_status": func(it *accountingv1.Item, b map[string]any) error {
-		itemStatuses.setRemote(b, "status", it.GetStatus(), it.GetRemoteStatus())
-		return nil
-	},
+	"status":        itemStatusWriter,
+	"remote_status": itemRemoteStatusWriter,
 	"custom_fields": func(it *accountingv1.Item, b map[string]any) error {
 		b["custom"] = sandboxapi.Custom(it.GetCustomFields())
 		return nil
@@ -720,11 +725,12 @@ var journalFields = connector.Fields[*accountingv1.JournalEntry]{
 
 // --- tax rates ------------------------------------------------------------------
 
-var taxRateStatuses = enum[accountingv1.TaxRateStatus]{
-	read: map[string]accountingv1.TaxRateStatus{
+var taxRateStatuses = connector.Enum[accountingv1.TaxRateStatus]{
+	Provider: "Sandbox Ledger",
+	Read: map[string]accountingv1.TaxRateStatus{
 		"active": accountingv1.TaxRateStatus_TAX_RATE_STATUS_ACTIVE, "archived": accountingv1.TaxRateStatus_TAX_RATE_STATUS_ARCHIVED,
 	},
-	other: accountingv1.TaxRateStatus_TAX_RATE_STATUS_OTHER,
+	Other: accountingv1.TaxRateStatus_TAX_RATE_STATUS_OTHER,
 }
 
 func taxRateToTaxRate(t TaxRate) *accountingv1.TaxRate {
@@ -733,7 +739,7 @@ func taxRateToTaxRate(t TaxRate) *accountingv1.TaxRate {
 		Id:           t.ID,
 		Name:         t.Name,
 		RatePercent:  pct,
-		Status:       taxRateStatuses.of(t.Status),
+		Status:       taxRateStatuses.ToProto(t.Status),
 		RemoteStatus: t.Status,
 		CreateTime:   normalize.Timestamp(t.CreatedAt),
 		UpdateTime:   normalize.Timestamp(t.UpdatedAt),

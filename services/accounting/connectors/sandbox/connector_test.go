@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"math/big"
-	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -22,7 +21,6 @@ import (
 	"github.com/unimesh/unimesh/pkg/apierr"
 	"github.com/unimesh/unimesh/pkg/connector"
 	"github.com/unimesh/unimesh/pkg/connector/connectortest"
-	"github.com/unimesh/unimesh/pkg/emulator"
 	"github.com/unimesh/unimesh/pkg/sandboxapi"
 	accountingv1 "github.com/unimesh/unimesh/proto/unimesh/accounting/v1"
 	commonv1 "github.com/unimesh/unimesh/proto/unimesh/common/v1"
@@ -112,9 +110,9 @@ func TestReadNormalization(t *testing.T) {
 		{
 			name: "blocked customer and supplier: roles become flags, status OTHER, custom fields",
 			got: partyToContact(Party{ID: "pty_000015", DisplayName: "Trailhead Co-operative", Roles: Roles{Customer: true, Supplier: true},
-				Emails:    List[sandboxapi.Email]{{Address: "accounts@trailhead.example", Label: "work"}},
-				Phones:    List[sandboxapi.Phone]{{Number: "+44 1539 720000", Label: "work"}},
-				Addresses: List[sandboxapi.Address]{{Line1: "3 Stricklandgate", City: "Kendal", Zip: "LA9 4DL", Country: "GB", Kind: "billing"}},
+				Emails:    []sandboxapi.Email{{Address: "accounts@trailhead.example", Label: "work"}},
+				Phones:    []sandboxapi.Phone{{Number: "+44 1539 720000", Label: "work"}},
+				Addresses: []sandboxapi.Address{{Line1: "3 Stricklandgate", City: "Kendal", Zip: "LA9 4DL", Country: "GB", Kind: "billing"}},
 				VATNumber: "GB123456789", Currency: "GBP", Status: "blocked", Custom: map[string]any{"segment": "club"},
 				CreatedAt: created, UpdatedAt: updated}),
 			want: &accountingv1.Contact{Id: "pty_000015", Name: "Trailhead Co-operative", IsCustomer: true, IsSupplier: true,
@@ -128,7 +126,7 @@ func TestReadNormalization(t *testing.T) {
 			name: "sent EUR sales invoice: AUTHORISED with its status kept, lines, totals, rate, custom fields",
 			got: invoiceToInvoice(Invoice{ID: "dff913fc-60d4-5416-8ae4-4ae4b18ddd47", Direction: "sales", Number: "INV-0042", PartyID: "pty_000031",
 				IssuedOn: "2025-02-01", DueOn: "2025-03-03", Currency: "EUR", FXRate: "0.8547",
-				Lines: List[Line]{
+				Lines: []Line{
 					{ID: "ln_1", Description: "Trail Backpack 35L", Qty: "2", UnitPrice: "89.00", LineTotal: "178.00", TaxAmount: "35.60",
 						ItemID: ptr(int64(501)), AccountID: ptr(int64(300022)), TaxRateID: ptr("txr_1")},
 					{ID: "ln_2", Description: "Delivery", LineTotal: "12.50", TaxAmount: "0.00", AccountID: ptr(int64(300025))},
@@ -148,7 +146,7 @@ func TestReadNormalization(t *testing.T) {
 		{
 			name: "paid bill: ACCOUNTS_PAYABLE, paid time",
 			got: invoiceToInvoice(Invoice{ID: "0b5e", Direction: "purchase", Number: "CGMI-40014", PartyID: "pty_000001", IssuedOn: "2025-01-10",
-				DueOn: "2025-02-09", Currency: "GBP", FXRate: "1", Lines: List[Line]{}, Subtotal: "10.00", TaxTotal: "2.00", Total: "12.00",
+				DueOn: "2025-02-09", Currency: "GBP", FXRate: "1", Lines: []Line{}, Subtotal: "10.00", TaxTotal: "2.00", Total: "12.00",
 				AmountPaid: "12.00", AmountCredited: "0.00", AmountDue: "0.00", Status: "paid", PaidAt: &paidAt, CreatedAt: created, UpdatedAt: updated}),
 			want: &accountingv1.Invoice{Id: "0b5e", Type: accountingv1.InvoiceType_INVOICE_TYPE_ACCOUNTS_PAYABLE, Number: "CGMI-40014",
 				ContactId: "pty_000001", IssueDate: "2025-01-10", DueDate: "2025-02-09", PaidTime: timestamppb.New(paidAt), CurrencyCode: "GBP",
@@ -159,7 +157,7 @@ func TestReadNormalization(t *testing.T) {
 			name: "outgoing payment: PAYABLE, amount is the total, allocations",
 			got: paymentToPayment(Payment{ID: "pay_000007", Direction: "outgoing", PartyID: "pty_000002", AccountID: 300004, Amount: "500.00",
 				Currency: "EUR", PaidOn: "2025-04-02", Reference: "SEPA AOG-40021",
-				Allocations: List[Allocation]{{InvoiceID: "6f1c", Amount: "450.00"}}, Unallocated: "50.00", CreatedAt: created, UpdatedAt: updated}),
+				Allocations: []Allocation{{InvoiceID: "6f1c", Amount: "450.00"}}, Unallocated: "50.00", CreatedAt: created, UpdatedAt: updated}),
 			want: &accountingv1.Payment{Id: "pay_000007", ContactId: "pty_000002", AccountId: "300004",
 				InvoiceAllocations: []*accountingv1.InvoiceAllocation{{InvoiceId: "6f1c", Amount: "450.00"}}, Total: "500.00", CurrencyCode: "EUR",
 				PaymentDate: "2025-04-02", Type: accountingv1.PaymentType_PAYMENT_TYPE_PAYABLE, Reference: "SEPA AOG-40021",
@@ -168,7 +166,7 @@ func TestReadNormalization(t *testing.T) {
 		{
 			name: "refunded supplier credit note: PAID with its status kept",
 			got: creditNoteToCreditNote(CreditNote{ID: "c1", Direction: "purchase", Number: "SCN-0002", PartyID: "pty_000003", IssuedOn: "2025-05-05",
-				Currency: "EUR", FXRate: "0.8547", Lines: List[Line]{{ID: "ln_1", Description: "Damaged", Qty: "1", UnitPrice: "41.50", LineTotal: "41.50",
+				Currency: "EUR", FXRate: "0.8547", Lines: []Line{{ID: "ln_1", Description: "Damaged", Qty: "1", UnitPrice: "41.50", LineTotal: "41.50",
 					TaxAmount: "8.30", AccountID: ptr(int64(300027)), TaxRateID: ptr("txr_1")}},
 				Subtotal: "41.50", TaxTotal: "8.30", Total: "49.80", Remaining: "0.00", Status: "refunded", Custom: map[string]any{}, CreatedAt: created, UpdatedAt: updated}),
 			want: &accountingv1.CreditNote{Id: "c1", Type: accountingv1.CreditNoteType_CREDIT_NOTE_TYPE_ACCOUNTS_PAYABLE, Number: "SCN-0002",
@@ -195,7 +193,7 @@ func TestReadNormalization(t *testing.T) {
 		{
 			name: "journal: sides and amounts become debits and credits",
 			got: journalToJournalEntry(Journal{ID: "jnl_000003", Number: "MJ-0003", PostedOn: "2025-03-31", Narration: "Accrue fees", Currency: "GBP",
-				Lines: List[JournalLine]{
+				Lines: []JournalLine{
 					{AccountID: 300036, Side: "debit", Amount: "1250.00"},
 					{AccountID: 300017, Side: "credit", Amount: "1250.00", PartyID: ptr("pty_000009"), Description: "Not yet billed"},
 				}, TotalDebit: "1250.00", TotalCredit: "1250.00", CreatedAt: created, UpdatedAt: updated}),
@@ -214,7 +212,7 @@ func TestReadNormalization(t *testing.T) {
 		{
 			name: "expense: payee and paying account",
 			got: expenseToExpense(Expense{ID: 80007, SpentOn: "2025-06-12", PayeeID: ptr("pty_000014"), PaidFromAccountID: 300016, PaymentMethod: "card",
-				Currency: "GBP", Lines: List[ExpenseLine]{{Description: "Design software", Amount: "48.00", AccountID: ptr(int64(300032)), TaxRateID: ptr("txr_1"), TaxAmount: "8.00"}},
+				Currency: "GBP", Lines: []ExpenseLine{{Description: "Design software", Amount: "48.00", AccountID: ptr(int64(300032)), TaxRateID: ptr("txr_1"), TaxAmount: "8.00"}},
 				Total: "48.00", TaxTotal: "8.00", Memo: "Monthly plan", CreatedAt: created, UpdatedAt: updated}),
 			want: &accountingv1.Expense{Id: "80007", Date: "2025-06-12", ContactId: "pty_000014", AccountId: "300016",
 				Lines: []*accountingv1.ExpenseLine{{Description: "Design software", Amount: "48.00", AccountId: "300032", TaxRateId: "txr_1"}},
@@ -350,6 +348,14 @@ func TestWriteNormalization(t *testing.T) {
 			want: `{"archived":false,"code":"9100","kind":"memo","name":"Stock units"}`,
 		},
 		{
+			name: "account: the status wins over a stale remote status in either order, as the flag",
+			body: func() (map[string]any, error) {
+				return accountFields.Body(&accountingv1.Account{Status: accountingv1.AccountStatus_ACCOUNT_STATUS_ACTIVE, RemoteStatus: "archived"},
+					[]string{"remote_status", "status"}, "account", Slug)
+			},
+			want: `{"archived":false}`,
+		},
+		{
 			name: "contact: flags become roles, blocked kept as OTHER's remote status, custom fields",
 			body: func() (map[string]any, error) {
 				return contactFields.Body(&accountingv1.Contact{Name: "Glenmore Wool Co.", IsCustomer: true, IsSupplier: true, TaxNumber: "GB999",
@@ -410,6 +416,14 @@ func TestWriteNormalization(t *testing.T) {
 			body: func() (map[string]any, error) {
 				return invoiceFields.Body(&accountingv1.Invoice{Status: accountingv1.InvoiceStatus_INVOICE_STATUS_OTHER, RemoteStatus: "disputed"},
 					[]string{"remote_status", "status"}, "invoice", Slug)
+			},
+			want: `{"status":"disputed"}`,
+		},
+		{
+			name: "invoice status: remote_status alone is sent as is, whatever the (stale) status says",
+			body: func() (map[string]any, error) {
+				return invoiceFields.Body(&accountingv1.Invoice{Status: accountingv1.InvoiceStatus_INVOICE_STATUS_AUTHORISED, RemoteStatus: "disputed"},
+					[]string{"remote_status"}, "invoice", Slug)
 			},
 			want: `{"status":"disputed"}`,
 		},
@@ -1106,32 +1120,24 @@ func TestIncludeRaw(t *testing.T) {
 func TestProviderFaults(t *testing.T) {
 	emu, c := start(t)
 	conn := Connector()
-
-	emu.Faults.Add(emulator.Fault{Method: http.MethodGet, PathPrefix: "/v1/invoices", Status: 503, Times: 2})
-	if _, err := conn.Invoices.List(ctxb(), c, connector.ListParams{PageSize: 5}); err != nil {
-		t.Fatalf("read after two 503s should succeed on the third try: %v", err)
-	}
-	before := emu.Faults.Calls(http.MethodPost, "/v1/invoices")
-	emu.Faults.Add(emulator.Fault{Method: http.MethodPost, PathPrefix: "/v1/invoices", Status: 503})
-	_, err := conn.Invoices.Create(ctxb(), c, &accountingv1.Invoice{ContactId: customerID(t, emu, "GBP"),
-		LineItems: []*accountingv1.LineItem{{Description: "x", Total: "1.00", AccountId: accountID(t, emu, "4000")}}})
-	if apierr.Reason(err) != apierr.ReasonProviderUnavailable {
-		t.Fatalf("write on 503: %v", err)
-	}
-	if n := emu.Faults.Calls(http.MethodPost, "/v1/invoices") - before; n != 1 {
-		t.Fatalf("a failed write was sent %d times", n)
-	}
-
-	emu.Limiter.SetLimit(2, time.Hour)
-	var last error
-	for range 4 {
-		_, last = conn.TaxRates.List(ctxb(), c, connector.ListParams{PageSize: 1})
-	}
-	if apierr.Reason(last) != apierr.ReasonProviderRateLimited {
-		t.Fatalf("over the limit: %v", last)
-	}
-	if d, ok := apierr.RetryDelay(last); !ok || d <= 0 {
-		t.Fatalf("no RetryInfo: %v %v", d, ok)
+	invoice := &accountingv1.Invoice{ContactId: customerID(t, emu, "GBP"),
+		LineItems: []*accountingv1.LineItem{{Description: "x", Total: "1.00", AccountId: accountID(t, emu, "4000")}}}
+	invoices := emu.Invoices.Len()
+	connectortest.Faults{
+		Faults: emu.Faults, Limiter: emu.Limiter,
+		Read: func() error {
+			_, err := conn.Invoices.List(ctxb(), c, connector.ListParams{PageSize: 5})
+			return err
+		},
+		ReadPath: "/v1/invoices",
+		Write: func() error {
+			_, err := conn.Invoices.Create(ctxb(), c, invoice)
+			return err
+		},
+		WritePath: "/v1/invoices",
+	}.Run(t)
+	if n := emu.Invoices.Len(); n != invoices {
+		t.Fatalf("%d invoices after a failed create, %d before", n, invoices)
 	}
 }
 
@@ -1140,13 +1146,10 @@ func TestBadCredentials(t *testing.T) {
 	srv := httptest.NewServer(emu)
 	defer srv.Close()
 	c := connectortest.Conn(t, Descriptor(srv.URL), "", connectortest.APIKey("sk_wrong_key"), nil)
-	_, err := Connector().CompanyInfo.Get(ctxb(), c, "", connector.GetParams{})
-	if apierr.Reason(err) != apierr.ReasonConnectionNeedsReauth || !strings.Contains(err.Error(), "invalid API key") {
-		t.Fatalf("err = %v", err)
-	}
-	if strings.Contains(err.Error(), "sk_wrong_key") {
-		t.Fatal("the credential appears in the error")
-	}
+	connectortest.BadCredentials(t, func() error {
+		_, err := Connector().CompanyInfo.Get(ctxb(), c, "", connector.GetParams{})
+		return err
+	}, "sk_wrong_key", "invalid API key")
 }
 
 // --- the emulator's books -------------------------------------------------------------

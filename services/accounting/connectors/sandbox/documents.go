@@ -28,7 +28,7 @@ var invoiceDirectionOf = map[string]string{"incoming": "sales", "outgoing": "pur
 // credit note, numbering new lines after those of old (the stored lines of
 // the document on an update; nil on a create). It returns the subtotal and
 // the tax.
-func (e *Emulator) documentLines(c *sandboxapi.Checker, lines List[Line], direction string, old []Line, create bool) (*big.Rat, *big.Rat) {
+func (e *Emulator) documentLines(c *sandboxapi.Checker, lines []Line, direction string, old []Line, create bool) (*big.Rat, *big.Rat) {
 	if len(lines) == 0 {
 		c.Add("lines", "a document needs at least one line")
 	}
@@ -44,7 +44,7 @@ func (e *Emulator) documentLines(c *sandboxapi.Checker, lines List[Line], direct
 
 // lineIDs gives new lines ids ("ln_1", "ln_2"... within the document) and
 // checks that the lines sent with ids are lines of the document.
-func (e *Emulator) lineIDs(c *sandboxapi.Checker, lines List[Line], old []Line, create bool) {
+func (e *Emulator) lineIDs(c *sandboxapi.Checker, lines []Line, old []Line, create bool) {
 	known, next := map[string]bool{}, 1
 	for _, l := range old {
 		known[l.ID] = true
@@ -324,7 +324,7 @@ func (e *Emulator) filterInvoices(q map[string]string) (func(*Invoice) bool, []s
 
 // checkAllocations checks the allocations of a payment or credit note to
 // invoices of one direction, party and currency, and returns their sum.
-func (e *Emulator) checkAllocations(c *sandboxapi.Checker, allocs List[Allocation], direction, partyID, currency string) *big.Rat {
+func (e *Emulator) checkAllocations(c *sandboxapi.Checker, allocs []Allocation, direction, partyID, currency string) *big.Rat {
 	total := new(big.Rat)
 	seen := map[string]bool{}
 	for i := range allocs {
@@ -364,7 +364,7 @@ func (e *Emulator) checkAllocations(c *sandboxapi.Checker, allocs List[Allocatio
 var errOverallocated = errors.New("allocation exceeds the amount due")
 
 // applyAllocations settles the allocated invoices (the caller holds e.posting).
-func (e *Emulator) applyAllocations(c *sandboxapi.Checker, allocs List[Allocation], credit bool) {
+func (e *Emulator) applyAllocations(c *sandboxapi.Checker, allocs []Allocation, credit bool) {
 	now := e.Store.Now()
 	for i, a := range allocs {
 		amt := mustDec(a.Amount)
@@ -401,7 +401,7 @@ func (e *Emulator) validatePayment(p *Payment, create bool) []sandboxapi.FieldEr
 	if ok && acct.Currency != p.Currency && acct.Currency != baseCurrency {
 		c.Add("account_id", "account %s holds %s; it cannot take a %s payment", acct.Code, acct.Currency, p.Currency)
 	}
-	p.Allocations = nonNil(p.Allocations)
+	p.Allocations = sandboxapi.NonNil(p.Allocations)
 	allocated := e.checkAllocations(&c, p.Allocations, invoiceDirectionOf[p.Direction], p.PartyID, p.Currency)
 	if p.Amount == "" && len(p.Allocations) > 0 {
 		p.Amount = cents(allocated)
@@ -453,7 +453,7 @@ func (e *Emulator) validateCreditNote(cn *CreditNote, create bool) []sandboxapi.
 	if cn.Status == "applied" {
 		c.Add("status", "status applied follows the allocations of an approved credit note")
 	}
-	cn.Allocations = nonNil(cn.Allocations)
+	cn.Allocations = sandboxapi.NonNil(cn.Allocations)
 	if len(cn.Allocations) > 0 && cn.Status != "approved" {
 		c.Add("allocations", "only an approved credit note can be allocated; this one is %s", cn.Status)
 	}

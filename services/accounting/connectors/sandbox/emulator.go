@@ -15,19 +15,10 @@ import (
 	"github.com/unimesh/unimesh/pkg/sandboxapi"
 )
 
-// Options configure the emulator.
-type Options struct {
-	// APIKey is the key the emulator accepts.
-	APIKey string
-	// Seed loads the demo data. The company and its tax rates exist either way:
-	// they are the organisation's setup, not demo data.
-	Seed bool
-	// Now is the clock (time.Now when nil).
-	Now func() time.Time
-	// RateLimit and RateWindow override the default limit of 600 per minute.
-	RateLimit  int
-	RateWindow time.Duration
-}
+// Options configure the emulator. Seed loads the demo data; the company and
+// its tax rates exist either way: they are the organisation's setup, not
+// demo data.
+type Options = sandboxapi.EmulatorOptions
 
 // Emulator is Sandbox Ledger's API: an http.Handler serving /v1/...
 type Emulator struct {
@@ -93,9 +84,7 @@ func uuids(name string) func(int64) string {
 
 // NewEmulator builds the emulator.
 func NewEmulator(opts Options) *Emulator {
-	s := sandboxapi.NewServer(sandboxapi.Options{
-		APIKeys: sandboxapi.KeyIs(opts.APIKey), Now: opts.Now, RateLimit: opts.RateLimit, RateWindow: opts.RateWindow,
-	})
+	s := opts.NewServer()
 	e := &Emulator{Server: s}
 	e.collections()
 	e.register()
@@ -387,15 +376,8 @@ func (e *Emulator) validateParty(p *Party, create bool) []sandboxapi.FieldError 
 		p.Status = "active"
 	}
 	c.OneOf("status", p.Status, "active", "archived", "blocked")
-	p.Emails, p.Phones, p.Addresses = nonNil(p.Emails), nonNil(p.Phones), nonNil(p.Addresses)
+	p.Emails, p.Phones, p.Addresses = sandboxapi.NonNil(p.Emails), sandboxapi.NonNil(p.Phones), sandboxapi.NonNil(p.Addresses)
 	return c.Errors
-}
-
-func nonNil[E any](l List[E]) List[E] {
-	if l == nil {
-		return List[E]{}
-	}
-	return l
 }
 
 // --- items --------------------------------------------------------------------

@@ -245,8 +245,8 @@ func (e *Emulator) seedParties(s *sandboxapi.Seeder, w *world) {
 	for _, sp := range suppliers {
 		p := Party{
 			DisplayName: sp.name, LegalName: sp.name, Roles: Roles{Supplier: true, Customer: sp.alsoCustomer},
-			Emails:    List[sandboxapi.Email]{{Address: "accounts@" + sp.domain, Label: "work"}},
-			Addresses: List[sandboxapi.Address]{{Line1: fmt.Sprintf("%d %s", 1+s.R.IntN(200), sandboxapi.Pick(s, sandboxapi.Streets)), City: sp.city, Zip: sp.zip, Country: sp.country, Kind: "billing"}},
+			Emails:    []sandboxapi.Email{{Address: "accounts@" + sp.domain, Label: "work"}},
+			Addresses: []sandboxapi.Address{{Line1: fmt.Sprintf("%d %s", 1+s.R.IntN(200), sandboxapi.Pick(s, sandboxapi.Streets)), City: sp.city, Zip: sp.zip, Country: sp.country, Kind: "billing"}},
 			VATNumber: vatNumber(s, sp.country), Currency: sp.currency, PaymentTermsDays: ptr(sandboxapi.Pick(s, []int{14, 30, 30, 45})),
 			Custom: map[string]any{"supplier_category": sandboxapi.Pick(s, []string{"goods", "services", "premises"})},
 		}
@@ -273,11 +273,11 @@ func customer(s *sandboxapi.Seeder, name, domain string, i int) Party {
 	addr, city := s.Address("billing")
 	p := Party{
 		DisplayName: name, LegalName: name, Roles: Roles{Customer: true},
-		Emails: List[sandboxapi.Email]{
+		Emails: []sandboxapi.Email{
 			{Address: "accounts@" + domain, Label: "work"}, {Address: emailOf(contact, domain), Label: "work"},
 		},
-		Phones:    List[sandboxapi.Phone]{{Number: s.Phone(city), Label: "work"}},
-		Addresses: List[sandboxapi.Address]{addr},
+		Phones:    []sandboxapi.Phone{{Number: s.Phone(city), Label: "work"}},
+		Addresses: []sandboxapi.Address{addr},
 		VATNumber: vatNumber(s, addr.Country), Currency: currencyOfCountry[addr.Country],
 		PaymentTermsDays: ptr(sandboxapi.Pick(s, []int{14, 30, 30, 30, 60})),
 		Custom: map[string]any{
@@ -359,11 +359,11 @@ func (e *Emulator) seedInvoices(s *sandboxapi.Seeder, w *world) {
 		}
 		stored := e.Invoices.InsertAt(inv, created, updated)
 		for _, p := range payments {
-			p.Allocations = List[Allocation]{{InvoiceID: stored.ID, Amount: p.Amount}}
+			p.Allocations = []Allocation{{InvoiceID: stored.ID, Amount: p.Amount}}
 			e.Payments.InsertAt(p, p.CreatedAt, p.CreatedAt)
 		}
 		for _, cn := range credits {
-			cn.Allocations = List[Allocation]{{InvoiceID: stored.ID, Amount: cn.Total}}
+			cn.Allocations = []Allocation{{InvoiceID: stored.ID, Amount: cn.Total}}
 			e.CreditNotes.InsertAt(cn, cn.CreatedAt, cn.CreatedAt)
 		}
 	}
@@ -422,16 +422,16 @@ func (w *world) bill(s *sandboxapi.Seeder, i int) Invoice {
 		Custom: map[string]any{"approver": sandboxapi.Pick(s, []string{"Priya", "Lukas", "Mei"})}}
 	switch p.DisplayName {
 	case "Riverside Estates Ltd":
-		inv.Lines = List[Line]{{Description: "Warehouse and shop rent, quarter", LineTotal: "7200.00", AccountID: w.account("6000"), TaxRateID: ptr(taxStandard)}}
+		inv.Lines = []Line{{Description: "Warehouse and shop rent, quarter", LineTotal: "7200.00", AccountID: w.account("6000"), TaxRateID: ptr(taxStandard)}}
 	case "Brightline Energy":
-		inv.Lines = List[Line]{{Description: "Electricity and gas", LineTotal: fmt.Sprintf("%d.%02d", 300+s.R.IntN(400), s.R.IntN(100)), AccountID: w.account("6010"), TaxRateID: ptr(taxReduced)}}
+		inv.Lines = []Line{{Description: "Electricity and gas", LineTotal: fmt.Sprintf("%d.%02d", 300+s.R.IntN(400), s.R.IntN(100)), AccountID: w.account("6010"), TaxRateID: ptr(taxReduced)}}
 	case "Hartley & Finch LLP":
-		inv.Lines = List[Line]{{Description: "Monthly bookkeeping and payroll", Qty: "1", UnitPrice: "650.00", AccountID: w.account("6070"), TaxRateID: ptr(taxStandard)}}
+		inv.Lines = []Line{{Description: "Monthly bookkeeping and payroll", Qty: "1", UnitPrice: "650.00", AccountID: w.account("6070"), TaxRateID: ptr(taxStandard)}}
 	case "Shield Insurance plc":
-		inv.Lines = List[Line]{{Description: "Stock and public liability cover", LineTotal: "1840.00", AccountID: w.account("6080"), TaxRateID: ptr(taxZero)}}
+		inv.Lines = []Line{{Description: "Stock and public liability cover", LineTotal: "1840.00", AccountID: w.account("6080"), TaxRateID: ptr(taxZero)}}
 	case "Swift Couriers Ltd", "Pixel Harbour Design", "Kestrel Software Ltd":
 		accounts := map[string]string{"Swift Couriers Ltd": "5100", "Pixel Harbour Design": "6060", "Kestrel Software Ltd": "6030"}
-		inv.Lines = List[Line]{{Description: "Services for the month", Qty: fmt.Sprint(1 + s.R.IntN(30)), UnitPrice: sandboxapi.Pick(s, []string{"8.75", "35.00", "95.00"}),
+		inv.Lines = []Line{{Description: "Services for the month", Qty: fmt.Sprint(1 + s.R.IntN(30)), UnitPrice: sandboxapi.Pick(s, []string{"8.75", "35.00", "95.00"}),
 			AccountID: w.account(accounts[p.DisplayName]), TaxRateID: ptr(taxStandard)}}
 	default:
 		tax := taxStandard
@@ -507,7 +507,7 @@ func (w *world) payment(s *sandboxapi.Seeder, inv *Invoice, amount *big.Rat, at 
 func (e *Emulator) creditReturn(s *sandboxapi.Seeder, inv *Invoice, at time.Time) CreditNote {
 	first := inv.Lines[0]
 	cn := CreditNote{Direction: "sales", PartyID: inv.PartyID, IssuedOn: at.Format(time.DateOnly), Currency: inv.Currency, FXRate: inv.FXRate,
-		Lines:  List[Line]{{Description: "Return: " + first.Description, Qty: "1", UnitPrice: first.UnitPrice, AccountID: first.AccountID, TaxRateID: first.TaxRateID}},
+		Lines:  []Line{{Description: "Return: " + first.Description, Qty: "1", UnitPrice: first.UnitPrice, AccountID: first.AccountID, TaxRateID: first.TaxRateID}},
 		Status: "approved", Memo: "Goods returned unused.", Custom: map[string]any{"rma": fmt.Sprintf("RMA-%04d", s.R.IntN(10000))}}
 	e.priceCreditNote(&cn)
 	settle(inv, mustDec(cn.Total), true, at)
@@ -525,7 +525,7 @@ func (e *Emulator) priceCreditNote(cn *CreditNote) {
 	e.creditNoteNumber(&c, cn)
 	must("credit note", c.Errors)
 	cn.Subtotal, cn.TaxTotal, cn.Total = cents(subtotal), cents(tax), cents(add(subtotal, tax))
-	cn.Allocations = List[Allocation]{}
+	cn.Allocations = []Allocation{}
 	cn.Remaining = cn.Total
 }
 
@@ -545,7 +545,7 @@ func (e *Emulator) seedCreditNotes(s *sandboxapi.Seeder, w *world) {
 		} else {
 			cn.PartyID = w.openParty(s, w.customers).ID
 		}
-		cn.Lines = List[Line]{{Description: "Credit: " + it.Name, Qty: fmt.Sprint(1 + s.R.IntN(3)), UnitPrice: terms.Price, AccountID: terms.AccountID, TaxRateID: ptr(taxStandard)}}
+		cn.Lines = []Line{{Description: "Credit: " + it.Name, Qty: fmt.Sprint(1 + s.R.IntN(3)), UnitPrice: terms.Price, AccountID: terms.AccountID, TaxRateID: ptr(taxStandard)}}
 		p, _, _ := e.Parties.Get(cn.PartyID)
 		cn.Currency = p.Currency
 		created := s.Time(280)
@@ -640,7 +640,7 @@ func (e *Emulator) seedExpenses(s *sandboxapi.Seeder, w *world) {
 		if sp.tax != "" {
 			line.TaxRateID = ptr(sp.tax)
 		}
-		x.Lines = List[ExpenseLine]{line}
+		x.Lines = []ExpenseLine{line}
 		if sp.what == "Hotel, trade show" && s.R.IntN(2) == 0 {
 			x.Currency, x.Memo = "EUR", "Hotel, outdoor trade show in Friedrichshafen"
 			x.PaidFromAccountID = *w.account("2250")

@@ -47,34 +47,10 @@
 package sandbox
 
 import (
-	"bytes"
-	"encoding/json"
 	"time"
 
 	"github.com/unimesh/unimesh/pkg/sandboxapi"
 )
-
-// List is a JSON array of objects that a write replaces whole. (The dialect
-// decodes a PATCH onto the stored record, and encoding/json reuses the
-// elements of an existing slice, so a line sent without a key would keep
-// that key's value from the old line at the same position.)
-type List[E any] []E
-
-// UnmarshalJSON decodes into a fresh slice, refusing unknown fields as the
-// dialect does everywhere.
-func (l *List[E]) UnmarshalJSON(b []byte) error {
-	var fresh []E
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&fresh); err != nil {
-		return err
-	}
-	if fresh == nil && !bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
-		fresh = []E{}
-	}
-	*l = fresh
-	return nil
-}
 
 // LedgerAccount is an account of the chart of accounts.
 type LedgerAccount struct {
@@ -100,20 +76,20 @@ type Roles struct {
 
 // Party is a customer or supplier.
 type Party struct {
-	ID               string                   `json:"id"`
-	DisplayName      string                   `json:"display_name"`
-	LegalName        string                   `json:"legal_name"`
-	Roles            Roles                    `json:"roles"`
-	Emails           List[sandboxapi.Email]   `json:"emails"`
-	Phones           List[sandboxapi.Phone]   `json:"phones"`
-	Addresses        List[sandboxapi.Address] `json:"addresses"`
-	VATNumber        string                   `json:"vat_number"`
-	Currency         string                   `json:"currency"`
-	PaymentTermsDays *int                     `json:"payment_terms_days"`
-	Status           string                   `json:"status"`
-	Custom           map[string]any           `json:"custom"`
-	CreatedAt        time.Time                `json:"created_at"`
-	UpdatedAt        time.Time                `json:"updated_at"`
+	ID               string               `json:"id"`
+	DisplayName      string               `json:"display_name"`
+	LegalName        string               `json:"legal_name"`
+	Roles            Roles                `json:"roles"`
+	Emails           []sandboxapi.Email   `json:"emails"`
+	Phones           []sandboxapi.Phone   `json:"phones"`
+	Addresses        []sandboxapi.Address `json:"addresses"`
+	VATNumber        string               `json:"vat_number"`
+	Currency         string               `json:"currency"`
+	PaymentTermsDays *int                 `json:"payment_terms_days"`
+	Status           string               `json:"status"`
+	Custom           map[string]any       `json:"custom"`
+	CreatedAt        time.Time            `json:"created_at"`
+	UpdatedAt        time.Time            `json:"updated_at"`
 }
 
 // Line is a line of an invoice or credit note. Send qty and unit_price, or
@@ -140,7 +116,7 @@ type Invoice struct {
 	DueOn          string         `json:"due_on"`
 	Currency       string         `json:"currency"`
 	FXRate         string         `json:"fx_rate"`
-	Lines          List[Line]     `json:"lines"`
+	Lines          []Line         `json:"lines"`
 	Subtotal       string         `json:"subtotal"`
 	TaxTotal       string         `json:"tax_total"`
 	Total          string         `json:"total"`
@@ -163,40 +139,40 @@ type Allocation struct {
 
 // Payment is money received from a customer or paid to a supplier.
 type Payment struct {
-	ID          string           `json:"id"`
-	Direction   string           `json:"direction"`
-	PartyID     string           `json:"party_id"`
-	AccountID   int64            `json:"account_id"`
-	Amount      string           `json:"amount"`
-	Currency    string           `json:"currency"`
-	PaidOn      string           `json:"paid_on"`
-	Reference   string           `json:"reference"`
-	Allocations List[Allocation] `json:"allocations"`
-	Unallocated string           `json:"unallocated"`
-	CreatedAt   time.Time        `json:"created_at"`
-	UpdatedAt   time.Time        `json:"updated_at"`
+	ID          string       `json:"id"`
+	Direction   string       `json:"direction"`
+	PartyID     string       `json:"party_id"`
+	AccountID   int64        `json:"account_id"`
+	Amount      string       `json:"amount"`
+	Currency    string       `json:"currency"`
+	PaidOn      string       `json:"paid_on"`
+	Reference   string       `json:"reference"`
+	Allocations []Allocation `json:"allocations"`
+	Unallocated string       `json:"unallocated"`
+	CreatedAt   time.Time    `json:"created_at"`
+	UpdatedAt   time.Time    `json:"updated_at"`
 }
 
 // CreditNote is a credit note issued to a customer or received from a supplier.
 type CreditNote struct {
-	ID          string           `json:"id"`
-	Direction   string           `json:"direction"`
-	Number      string           `json:"number"`
-	PartyID     string           `json:"party_id"`
-	IssuedOn    string           `json:"issued_on"`
-	Currency    string           `json:"currency"`
-	FXRate      string           `json:"fx_rate"`
-	Lines       List[Line]       `json:"lines"`
-	Subtotal    string           `json:"subtotal"`
-	TaxTotal    string           `json:"tax_total"`
-	Total       string           `json:"total"`
-	Allocations List[Allocation] `json:"allocations"`
-	Remaining   string           `json:"remaining"`
-	Status      string           `json:"status"`
-	Memo        string           `json:"memo"`
-	Custom      map[string]any   `json:"custom"`
-	CreatedAt   time.Time        `json:"created_at"`
-	UpdatedAt   time.Time        `json:"updated_at"`
+	ID          string         `json:"id"`
+	Direction   string         `json:"direction"`
+	Number      string         `json:"number"`
+	PartyID     string         `json:"party_id"`
+	IssuedOn    string         `json:"issued_on"`
+	Currency    string         `json:"currency"`
+	FXRate      string         `json:"fx_rate"`
+	Lines       []Line         `json:"lines"`
+	Subtotal    string         `json:"subtotal"`
+	TaxTotal    string         `json:"tax_total"`
+	Total       string         `json:"total"`
+	Allocations []Allocation   `json:"allocations"`
+	Remaining   string         `json:"remaining"`
+	Status      string         `json:"status"`
+	Memo        string         `json:"memo"`
+	Custom      map[string]any `json:"custom"`
+	CreatedAt   time.Time      `json:"created_at"`
+	UpdatedAt   time.Time      `json:"updated_at"`
 }
 
 // ItemTerms are the price and ledger account of buying or selling an item.
@@ -230,16 +206,16 @@ type JournalLine struct {
 
 // Journal is a manual journal.
 type Journal struct {
-	ID          string            `json:"id"`
-	Number      string            `json:"number"`
-	PostedOn    string            `json:"posted_on"`
-	Narration   string            `json:"narration"`
-	Currency    string            `json:"currency"`
-	Lines       List[JournalLine] `json:"lines"`
-	TotalDebit  string            `json:"total_debit"`
-	TotalCredit string            `json:"total_credit"`
-	CreatedAt   time.Time         `json:"created_at"`
-	UpdatedAt   time.Time         `json:"updated_at"`
+	ID          string        `json:"id"`
+	Number      string        `json:"number"`
+	PostedOn    string        `json:"posted_on"`
+	Narration   string        `json:"narration"`
+	Currency    string        `json:"currency"`
+	Lines       []JournalLine `json:"lines"`
+	TotalDebit  string        `json:"total_debit"`
+	TotalCredit string        `json:"total_credit"`
+	CreatedAt   time.Time     `json:"created_at"`
+	UpdatedAt   time.Time     `json:"updated_at"`
 }
 
 // TaxRate is a tax rate lines can apply; Rate is a fraction (0.2 for 20%).
@@ -264,18 +240,18 @@ type ExpenseLine struct {
 
 // Expense is money spent directly from a bank or card account.
 type Expense struct {
-	ID                int64             `json:"id"`
-	SpentOn           string            `json:"spent_on"`
-	PayeeID           *string           `json:"payee_id"`
-	PaidFromAccountID int64             `json:"paid_from_account_id"`
-	PaymentMethod     string            `json:"payment_method"`
-	Currency          string            `json:"currency"`
-	Lines             List[ExpenseLine] `json:"lines"`
-	Total             string            `json:"total"`
-	TaxTotal          string            `json:"tax_total"`
-	Memo              string            `json:"memo"`
-	CreatedAt         time.Time         `json:"created_at"`
-	UpdatedAt         time.Time         `json:"updated_at"`
+	ID                int64         `json:"id"`
+	SpentOn           string        `json:"spent_on"`
+	PayeeID           *string       `json:"payee_id"`
+	PaidFromAccountID int64         `json:"paid_from_account_id"`
+	PaymentMethod     string        `json:"payment_method"`
+	Currency          string        `json:"currency"`
+	Lines             []ExpenseLine `json:"lines"`
+	Total             string        `json:"total"`
+	TaxTotal          string        `json:"tax_total"`
+	Memo              string        `json:"memo"`
+	CreatedAt         time.Time     `json:"created_at"`
+	UpdatedAt         time.Time     `json:"updated_at"`
 }
 
 // Company is the organisation whose books the API key opens.

@@ -31,17 +31,7 @@ const Slug = "sandbox-ats"
 
 // Descriptor describes Sandbox Recruit served at baseURL (the emulator's root).
 func Descriptor(baseURL string) *connector.Descriptor {
-	return &connector.Descriptor{
-		Slug:            Slug,
-		Name:            "Sandbox Recruit",
-		Category:        platformv1.Category_CATEGORY_ATS,
-		AuthTypes:       []platformv1.AuthType{platformv1.AuthType_AUTH_TYPE_API_KEY},
-		Auth:            providerhttp.BearerAPIKey(),
-		DefaultBaseURL:  baseURL,
-		Hooks:           sandboxapi.Hooks(),
-		RateLimitPolicy: "600 requests per minute per API key; 429 with Retry-After",
-		Sandbox:         true,
-	}
+	return sandboxapi.Descriptor(Slug, "Sandbox Recruit", platformv1.Category_CATEGORY_ATS, baseURL)
 }
 
 // Connector returns the ATS connector of Sandbox Recruit.
@@ -68,19 +58,27 @@ func Connector() connectors.ATS {
 
 // --- jobs ---------------------------------------------------------------------
 
-var jobStatuses = map[string]atsv1.JobStatus{
-	"draft": atsv1.JobStatus_JOB_STATUS_DRAFT, "pending_approval": atsv1.JobStatus_JOB_STATUS_PENDING,
-	"open": atsv1.JobStatus_JOB_STATUS_OPEN, "on_hold": atsv1.JobStatus_JOB_STATUS_PENDING,
-	"closed": atsv1.JobStatus_JOB_STATUS_CLOSED, "archived": atsv1.JobStatus_JOB_STATUS_ARCHIVED,
+// jobStatuses: PENDING is read from both pending_approval and on_hold, and
+// remote_status says which; it is written as pending_approval unless
+// remote_status is on_hold (a remote value of the same unified value is kept).
+var jobStatuses = connector.Enum[atsv1.JobStatus]{
+	Provider: "Sandbox Recruit",
+	Required: true,
+	Read: map[string]atsv1.JobStatus{
+		"draft": atsv1.JobStatus_JOB_STATUS_DRAFT, "pending_approval": atsv1.JobStatus_JOB_STATUS_PENDING,
+		"open": atsv1.JobStatus_JOB_STATUS_OPEN, "on_hold": atsv1.JobStatus_JOB_STATUS_PENDING,
+		"closed": atsv1.JobStatus_JOB_STATUS_CLOSED, "archived": atsv1.JobStatus_JOB_STATUS_ARCHIVED,
+	},
+	Write: map[atsv1.JobStatus]string{
+		atsv1.JobStatus_JOB_STATUS_DRAFT: "draft", atsv1.JobStatus_JOB_STATUS_PENDING: "pending_approval",
+		atsv1.JobStatus_JOB_STATUS_OPEN: "open", atsv1.JobStatus_JOB_STATUS_CLOSED: "closed",
+		atsv1.JobStatus_JOB_STATUS_ARCHIVED: "archived",
+	},
+	Other: atsv1.JobStatus_JOB_STATUS_OTHER,
 }
 
-// jobStateOf is the state a unified status is written as; PENDING is read
-// from both pending_approval and on_hold, and remote_status says which.
-var jobStateOf = map[atsv1.JobStatus]string{
-	atsv1.JobStatus_JOB_STATUS_DRAFT: "draft", atsv1.JobStatus_JOB_STATUS_PENDING: "pending_approval",
-	atsv1.JobStatus_JOB_STATUS_OPEN: "open", atsv1.JobStatus_JOB_STATUS_CLOSED: "closed",
-	atsv1.JobStatus_JOB_STATUS_ARCHIVED: "archived",
-}
+var jobStatusWriter, jobRemoteStatusWriter = connector.EnumWriters(jobStatuses, "state", "status",
+	func(j *atsv1.Job) (atsv1.JobStatus, string) { return j.GetStatus(), j.GetRemoteStatus() })
 
 func requisitionToJob(j Requisition) *atsv1.Job {
 	out := &atsv1.Job{
@@ -88,7 +86,7 @@ func requisitionToJob(j Requisition) *atsv1.Job {
 		Name:             j.Title,
 		Code:             j.ReqCode,
 		Description:      j.DescriptionHTML,
-		Status:           enumOf(jobStatuses, j.State, atsv1.JobStatus_JOB_STATUS_OTHER),
+		Status:           jobStatuses.ToProto(j.State),
 		RemoteStatus:     j.State,
 		EmploymentType:   j.Employment,
 		DepartmentIds:    []string{},
@@ -117,18 +115,11 @@ var jobWireFields = map[string]string{
 }
 
 var jobFields = connector.Fields[*atsv1.Job]{
-	"name":        func(j *atsv1.Job, b map[string]any) error { b["title"] = j.GetName(); return nil },
-	"code":        func(j *atsv1.Job, b map[string]any) error { b["req_code"] = j.GetCode(); return nil },
-	"description": func(j *atsv1.Job, b map[string]any) error { b["description_html"] = j.GetDescription(); return nil },
-	"status": func(j *atsv1.Job, b map[string]any) error {
-		return setEnum(b, "state", "status", j.GetStatus(), atsv1.JobStatus_JOB_STATUS_OTHER, j.GetRemoteStatus(), jobStatuses, jobStateOf)
-	},
-	"remote_status": func(j *atsv1.Job, b map[string]any) error {
-		if s := j.GetStatus(); j.GetRemoteStatus() != "" && (s == atsv1.JobStatus_JOB_STATUS_UNSPECIFIED || s == atsv1.JobStatus_JOB_STATUS_OTHER) {
-			b["state"] = j.GetRemoteStatus()
-		}
-		return nil
-	},
+	"name":            func(j *atsv1.Job, b map[string]any) error { b["title"] = j.GetName(); return nil },
+	"code":            func(j *atsv1.Job, b map[string]any) error { b["req_code"] = j.GetCode(); return nil },
+	"description":     func(j *atsv1.Job, b map[string]any) error { b["description_html"] = j.GetDescription(); return nil },
+	"status":          jobStatusWriter,
+	"remote_status":   jobRemoteStatusWriter,
 	"employment_type": func(j *atsv1.Job, b map[string]any) error { b["employment"] = j.GetEmploymentType(); return nil },
 	"department_ids": func(j *atsv1.Job, b map[string]any) error {
 		switch ids := j.GetDepartmentIds(); len(ids) {
@@ -203,16 +194,27 @@ func stageToJobStage(s Stage) *atsv1.JobStage {
 
 // --- candidates -----------------------------------------------------------------
 
-var urlTypes = map[string]commonv1.UrlType{
-	"linkedin": commonv1.UrlType_URL_TYPE_LINKEDIN, "github": commonv1.UrlType_URL_TYPE_GITHUB,
-	"portfolio": commonv1.UrlType_URL_TYPE_PORTFOLIO, "website": commonv1.UrlType_URL_TYPE_WEBSITE,
-	"social": commonv1.UrlType_URL_TYPE_SOCIAL, "other": commonv1.UrlType_URL_TYPE_OTHER,
+// urlTypes are the kinds of a candidate's links. Sandbox Recruit has no
+// kind for blogs (see linkKind).
+var urlTypes = connector.Enum[commonv1.UrlType]{
+	Provider: "Sandbox Recruit",
+	Read: map[string]commonv1.UrlType{
+		"linkedin": commonv1.UrlType_URL_TYPE_LINKEDIN, "github": commonv1.UrlType_URL_TYPE_GITHUB,
+		"portfolio": commonv1.UrlType_URL_TYPE_PORTFOLIO, "website": commonv1.UrlType_URL_TYPE_WEBSITE,
+		"social": commonv1.UrlType_URL_TYPE_SOCIAL, "other": commonv1.UrlType_URL_TYPE_OTHER,
+	},
+	Write: map[commonv1.UrlType]string{
+		commonv1.UrlType_URL_TYPE_LINKEDIN: "linkedin", commonv1.UrlType_URL_TYPE_GITHUB: "github",
+		commonv1.UrlType_URL_TYPE_PORTFOLIO: "portfolio", commonv1.UrlType_URL_TYPE_WEBSITE: "website",
+		commonv1.UrlType_URL_TYPE_SOCIAL: "social", commonv1.UrlType_URL_TYPE_OTHER: "other",
+	},
+	Other: commonv1.UrlType_URL_TYPE_OTHER,
 }
 
 func personToCandidate(p Person) *atsv1.Candidate {
 	urls := make([]*commonv1.Url, 0, len(p.Links))
 	for _, l := range p.Links {
-		urls = append(urls, &commonv1.Url{Url: l.URL, Type: enumOf(urlTypes, l.Kind, commonv1.UrlType_URL_TYPE_OTHER)})
+		urls = append(urls, &commonv1.Url{Url: l.URL, Type: urlTypes.ToProto(l.Kind)})
 	}
 	return &atsv1.Candidate{
 		Id:             strconv.FormatInt(p.ID, 10),
@@ -282,10 +284,8 @@ func linkKind(field string, t commonv1.UrlType) (string, error) {
 	case commonv1.UrlType_URL_TYPE_BLOG:
 		return "", connector.BadField(field, "Sandbox Recruit has no link kind for blogs; send it as WEBSITE or OTHER")
 	}
-	for kind, ut := range urlTypes {
-		if ut == t {
-			return kind, nil
-		}
+	if kind, ok := urlTypes.Write[t]; ok {
+		return kind, nil
 	}
 	return "", connector.BadField(field, "unknown URL type %v", t)
 }
@@ -300,9 +300,15 @@ func candidateObject() connector.Object[*atsv1.Candidate] {
 
 // --- applications -------------------------------------------------------------
 
-var applicationStatuses = map[string]atsv1.ApplicationStatus{
-	"active": atsv1.ApplicationStatus_APPLICATION_STATUS_ACTIVE, "rejected": atsv1.ApplicationStatus_APPLICATION_STATUS_REJECTED,
-	"hired": atsv1.ApplicationStatus_APPLICATION_STATUS_HIRED, "withdrawn": atsv1.ApplicationStatus_APPLICATION_STATUS_WITHDRAWN,
+// applicationStatuses are read only: an application's status changes by
+// MoveApplication and RejectApplication.
+var applicationStatuses = connector.Enum[atsv1.ApplicationStatus]{
+	Provider: "Sandbox Recruit",
+	Read: map[string]atsv1.ApplicationStatus{
+		"active": atsv1.ApplicationStatus_APPLICATION_STATUS_ACTIVE, "rejected": atsv1.ApplicationStatus_APPLICATION_STATUS_REJECTED,
+		"hired": atsv1.ApplicationStatus_APPLICATION_STATUS_HIRED, "withdrawn": atsv1.ApplicationStatus_APPLICATION_STATUS_WITHDRAWN,
+	},
+	Other: atsv1.ApplicationStatus_APPLICATION_STATUS_OTHER,
 }
 
 func applicationToApplication(a Application) *atsv1.Application {
@@ -311,7 +317,7 @@ func applicationToApplication(a Application) *atsv1.Application {
 		CandidateId:      strconv.FormatInt(a.CandidateID, 10),
 		JobId:            a.JobID,
 		CurrentStageId:   connector.FormatID(&a.StageID),
-		Status:           enumOf(applicationStatuses, a.Status, atsv1.ApplicationStatus_APPLICATION_STATUS_OTHER),
+		Status:           applicationStatuses.ToProto(a.Status),
 		RemoteStatus:     a.Status,
 		AppliedTime:      normalize.TimestampPtr(a.AppliedAt),
 		RejectedTime:     normalize.TimestampPtr(a.RejectedAt),
@@ -472,9 +478,13 @@ func actionPath(id, action string) string {
 
 // --- interviews and offers ------------------------------------------------------
 
-var interviewStatuses = map[string]atsv1.InterviewStatus{
-	"scheduled": atsv1.InterviewStatus_INTERVIEW_STATUS_SCHEDULED, "awaiting_feedback": atsv1.InterviewStatus_INTERVIEW_STATUS_AWAITING_FEEDBACK,
-	"done": atsv1.InterviewStatus_INTERVIEW_STATUS_COMPLETED, "cancelled": atsv1.InterviewStatus_INTERVIEW_STATUS_CANCELLED,
+var interviewStatuses = connector.Enum[atsv1.InterviewStatus]{
+	Provider: "Sandbox Recruit",
+	Read: map[string]atsv1.InterviewStatus{
+		"scheduled": atsv1.InterviewStatus_INTERVIEW_STATUS_SCHEDULED, "awaiting_feedback": atsv1.InterviewStatus_INTERVIEW_STATUS_AWAITING_FEEDBACK,
+		"done": atsv1.InterviewStatus_INTERVIEW_STATUS_COMPLETED, "cancelled": atsv1.InterviewStatus_INTERVIEW_STATUS_CANCELLED,
+	},
+	Other: atsv1.InterviewStatus_INTERVIEW_STATUS_OTHER,
 }
 
 func interviewToInterview(iv Interview) *atsv1.Interview {
@@ -492,25 +502,30 @@ func interviewToInterview(iv Interview) *atsv1.Interview {
 		StartTime:      normalize.Timestamp(iv.StartsAt),
 		EndTime:        normalize.Timestamp(iv.EndsAt),
 		Location:       location,
-		Status:         enumOf(interviewStatuses, iv.State, atsv1.InterviewStatus_INTERVIEW_STATUS_OTHER),
+		Status:         interviewStatuses.ToProto(iv.State),
 		RemoteStatus:   iv.State,
 		CreateTime:     normalize.Timestamp(iv.CreatedAt),
 		UpdateTime:     normalize.Timestamp(iv.UpdatedAt),
 	}
 }
 
-var offerStatuses = map[string]atsv1.OfferStatus{
-	"draft": atsv1.OfferStatus_OFFER_STATUS_DRAFT, "pending_approval": atsv1.OfferStatus_OFFER_STATUS_APPROVAL_SENT,
-	"approved": atsv1.OfferStatus_OFFER_STATUS_APPROVED, "sent": atsv1.OfferStatus_OFFER_STATUS_SENT,
-	"accepted": atsv1.OfferStatus_OFFER_STATUS_ACCEPTED, "declined": atsv1.OfferStatus_OFFER_STATUS_DECLINED,
-	"superseded": atsv1.OfferStatus_OFFER_STATUS_DEPRECATED, "rescinded": atsv1.OfferStatus_OFFER_STATUS_DEPRECATED,
+// offerStatuses: superseded and rescinded offers are both DEPRECATED.
+var offerStatuses = connector.Enum[atsv1.OfferStatus]{
+	Provider: "Sandbox Recruit",
+	Read: map[string]atsv1.OfferStatus{
+		"draft": atsv1.OfferStatus_OFFER_STATUS_DRAFT, "pending_approval": atsv1.OfferStatus_OFFER_STATUS_APPROVAL_SENT,
+		"approved": atsv1.OfferStatus_OFFER_STATUS_APPROVED, "sent": atsv1.OfferStatus_OFFER_STATUS_SENT,
+		"accepted": atsv1.OfferStatus_OFFER_STATUS_ACCEPTED, "declined": atsv1.OfferStatus_OFFER_STATUS_DECLINED,
+		"superseded": atsv1.OfferStatus_OFFER_STATUS_DEPRECATED, "rescinded": atsv1.OfferStatus_OFFER_STATUS_DEPRECATED,
+	},
+	Other: atsv1.OfferStatus_OFFER_STATUS_OTHER,
 }
 
 func offerToOffer(o Offer) *atsv1.Offer {
 	out := &atsv1.Offer{
 		Id:            o.ID,
 		ApplicationId: strconv.FormatInt(o.ApplicationID, 10),
-		Status:        enumOf(offerStatuses, o.State, atsv1.OfferStatus_OFFER_STATUS_OTHER),
+		Status:        offerStatuses.ToProto(o.State),
 		RemoteStatus:  o.State,
 		StartDate:     o.StartDate,
 		SentTime:      normalize.TimestampPtr(o.SentAt),
@@ -528,25 +543,41 @@ func offerToOffer(o Offer) *atsv1.Offer {
 
 // --- attachments ----------------------------------------------------------------
 
-var attachmentTypes = map[string]atsv1.AttachmentType{
-	"resume": atsv1.AttachmentType_ATTACHMENT_TYPE_RESUME, "cover_letter": atsv1.AttachmentType_ATTACHMENT_TYPE_COVER_LETTER,
-	"offer_letter": atsv1.AttachmentType_ATTACHMENT_TYPE_OFFER_LETTER, "portfolio": atsv1.AttachmentType_ATTACHMENT_TYPE_OTHER,
-	"other": atsv1.AttachmentType_ATTACHMENT_TYPE_OTHER,
+// attachmentTypes: portfolio and other are both OTHER.
+var attachmentTypes = connector.Enum[atsv1.AttachmentType]{
+	Provider: "Sandbox Recruit",
+	Required: true,
+	Read: map[string]atsv1.AttachmentType{
+		"resume": atsv1.AttachmentType_ATTACHMENT_TYPE_RESUME, "cover_letter": atsv1.AttachmentType_ATTACHMENT_TYPE_COVER_LETTER,
+		"offer_letter": atsv1.AttachmentType_ATTACHMENT_TYPE_OFFER_LETTER, "portfolio": atsv1.AttachmentType_ATTACHMENT_TYPE_OTHER,
+		"other": atsv1.AttachmentType_ATTACHMENT_TYPE_OTHER,
+	},
+	Write: map[atsv1.AttachmentType]string{
+		atsv1.AttachmentType_ATTACHMENT_TYPE_RESUME: "resume", atsv1.AttachmentType_ATTACHMENT_TYPE_COVER_LETTER: "cover_letter",
+		atsv1.AttachmentType_ATTACHMENT_TYPE_OFFER_LETTER: "offer_letter",
+	},
+	Other: atsv1.AttachmentType_ATTACHMENT_TYPE_OTHER,
 }
 
-// fileCategoryOf is the category a unified type is written as: OTHER is
-// Sandbox Recruit's "other" unless remote_type names another of its categories.
-var fileCategoryOf = map[atsv1.AttachmentType]string{
-	atsv1.AttachmentType_ATTACHMENT_TYPE_RESUME: "resume", atsv1.AttachmentType_ATTACHMENT_TYPE_COVER_LETTER: "cover_letter",
-	atsv1.AttachmentType_ATTACHMENT_TYPE_OFFER_LETTER: "offer_letter", atsv1.AttachmentType_ATTACHMENT_TYPE_OTHER: "other",
-}
+// The category written for OTHER is remote_type as is (even one the
+// enum does not know, for Sandbox Recruit to accept or refuse), else
+// Sandbox Recruit's own "other". OTHER is left out of Write, where it
+// would replace a remote type the enum does not know; "other" stands in
+// for a missing remote type instead.
+var attachmentTypeWriter, attachmentRemoteTypeWriter = connector.EnumWriters(attachmentTypes, "category", "type",
+	func(a *atsv1.Attachment) (atsv1.AttachmentType, string) {
+		if t := a.GetType(); t == atsv1.AttachmentType_ATTACHMENT_TYPE_OTHER && a.GetRemoteType() == "" {
+			return t, "other"
+		}
+		return a.GetType(), a.GetRemoteType()
+	})
 
 func fileToAttachment(f File) *atsv1.Attachment {
 	return &atsv1.Attachment{
 		Id:          f.ID,
 		CandidateId: strconv.FormatInt(f.CandidateID, 10),
 		FileName:    f.Filename,
-		Type:        enumOf(attachmentTypes, f.Category, atsv1.AttachmentType_ATTACHMENT_TYPE_OTHER),
+		Type:        attachmentTypes.ToProto(f.Category),
 		RemoteType:  f.Category,
 		ContentType: f.ContentType,
 		DownloadUrl: f.URL,
@@ -564,16 +595,9 @@ var attachmentFields = connector.Fields[*atsv1.Attachment]{
 	"candidate_id": func(a *atsv1.Attachment, b map[string]any) error {
 		return setIDValue(b, "candidate_id", "candidate_id", a.GetCandidateId())
 	},
-	"file_name": func(a *atsv1.Attachment, b map[string]any) error { b["filename"] = a.GetFileName(); return nil },
-	"type": func(a *atsv1.Attachment, b map[string]any) error {
-		return setEnum(b, "category", "type", a.GetType(), atsv1.AttachmentType_ATTACHMENT_TYPE_OTHER, a.GetRemoteType(), attachmentTypes, fileCategoryOf)
-	},
-	"remote_type": func(a *atsv1.Attachment, b map[string]any) error {
-		if t := a.GetType(); a.GetRemoteType() != "" && (t == atsv1.AttachmentType_ATTACHMENT_TYPE_UNSPECIFIED || t == atsv1.AttachmentType_ATTACHMENT_TYPE_OTHER) {
-			b["category"] = a.GetRemoteType()
-		}
-		return nil
-	},
+	"file_name":    func(a *atsv1.Attachment, b map[string]any) error { b["filename"] = a.GetFileName(); return nil },
+	"type":         attachmentTypeWriter,
+	"remote_type":  attachmentRemoteTypeWriter,
 	"content_type": func(a *atsv1.Attachment, b map[string]any) error { b["content_type"] = a.GetContentType(); return nil },
 	"content": func(a *atsv1.Attachment, b map[string]any) error {
 		if len(a.GetContent()) > maxInlineFile {
@@ -622,33 +646,6 @@ func recruiterToUser(r Recruiter) *atsv1.User {
 }
 
 // --- helpers --------------------------------------------------------------------
-
-// enumOf reads a Sandbox Recruit value as a unified enum: other when unknown.
-func enumOf[E comparable](m map[string]E, wire string, other E) E {
-	if v, ok := m[wire]; ok {
-		return v
-	}
-	return other
-}
-
-// setEnum writes the unified enum v under key as Sandbox Recruit's value.
-// The remote value is sent as is for OTHER and for an unset enum, and also
-// for another value when it reads back as that value (several of Sandbox
-// Recruit's values may share one unified value: remote says which); else v's
-// own value. An enum with neither is refused.
-func setEnum[E comparable](b map[string]any, key, field string, v, other E, remote string, reads map[string]E, writes map[E]string) error {
-	var unset E
-	r, known := reads[remote]
-	switch wire, ok := writes[v]; {
-	case remote != "" && (v == other || v == unset || known && r == v):
-		b[key] = remote
-	case ok:
-		b[key] = wire
-	default:
-		return connector.BadField(field, "set %s, or remote_%s to one of Sandbox Recruit's values", field, field)
-	}
-	return nil
-}
 
 // setIDValue writes a numeric reference that cannot be cleared; empty leaves it out.
 func setIDValue(b map[string]any, key, field, id string) error {
@@ -756,8 +753,10 @@ func mapField(fields map[string]string, f string) (string, bool) {
 }
 
 // actionErrors maps the failure of an application action: a conflict (the
-// application is not in a state that allows it) is FAILED_PRECONDITION,
-// field errors are violations of the request's fields.
+// application is not in a state that allows it) is FAILED_PRECONDITION, as
+// providerhttp maps every 409, here worded by the action refused ("refused
+// to move the application: ..."); field errors are violations of the
+// request's fields.
 func actionErrors(err error, verb string, fields map[string]string) error {
 	var pe *providerhttp.Error
 	if !errors.As(err, &pe) || pe.Response.StatusCode != http.StatusConflict {

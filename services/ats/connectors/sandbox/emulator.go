@@ -22,17 +22,7 @@ import (
 )
 
 // Options configure the emulator.
-type Options struct {
-	// APIKey is the key the emulator accepts.
-	APIKey string
-	// Seed loads the demo data.
-	Seed bool
-	// Now is the clock (time.Now when nil).
-	Now func() time.Time
-	// RateLimit and RateWindow override the default limit of 600 per minute.
-	RateLimit  int
-	RateWindow time.Duration
-}
+type Options = sandboxapi.EmulatorOptions
 
 // Emulator is Sandbox Recruit's API: an http.Handler serving /v1/...
 type Emulator struct {
@@ -75,9 +65,7 @@ func intID(m emulator.Meta) int64 {
 
 // NewEmulator builds the emulator.
 func NewEmulator(opts Options) *Emulator {
-	s := sandboxapi.NewServer(sandboxapi.Options{
-		APIKeys: sandboxapi.KeyIs(opts.APIKey), Now: opts.Now, RateLimit: opts.RateLimit, RateWindow: opts.RateWindow,
-	})
+	s := opts.NewServer()
 	e := &Emulator{Server: s}
 	e.collections()
 	e.routes()

@@ -200,6 +200,7 @@ var companyFields = connector.Fields[*crmv1.Company]{
 // dealStates: "abandoned" has no unified value; it reads as OTHER.
 var dealStates = connector.Enum[crmv1.DealStatus]{
 	Provider: "Sandbox CRM",
+	Required: true,
 	Read: map[string]crmv1.DealStatus{
 		"open": crmv1.DealStatus_DEAL_STATUS_OPEN, "won": crmv1.DealStatus_DEAL_STATUS_WON, "lost": crmv1.DealStatus_DEAL_STATUS_LOST,
 		"abandoned": crmv1.DealStatus_DEAL_STATUS_OTHER,
@@ -348,6 +349,7 @@ func firstOpenStage(ctx context.Context, c *connector.Conn, pipelineID string) (
 // leadStatuses: "nurturing" has no unified value; it reads as OTHER.
 var leadStatuses = connector.Enum[crmv1.LeadStatus]{
 	Provider: "Sandbox CRM",
+	Required: true,
 	Read: map[string]crmv1.LeadStatus{
 		"new": crmv1.LeadStatus_LEAD_STATUS_NEW, "contacted": crmv1.LeadStatus_LEAD_STATUS_WORKING,
 		"qualified": crmv1.LeadStatus_LEAD_STATUS_QUALIFIED, "disqualified": crmv1.LeadStatus_LEAD_STATUS_UNQUALIFIED,
@@ -462,6 +464,7 @@ var leadFields = connector.Fields[*crmv1.Lead]{
 // activityTypes: "lunch" and "deadline" have no unified kind; they read as OTHER.
 var activityTypes = connector.Enum[crmv1.ActivityKind]{
 	Provider: "Sandbox CRM",
+	Required: true,
 	Read: map[string]crmv1.ActivityKind{
 		"note": crmv1.ActivityKind_ACTIVITY_KIND_NOTE, "call": crmv1.ActivityKind_ACTIVITY_KIND_CALL,
 		"meeting": crmv1.ActivityKind_ACTIVITY_KIND_MEETING, "email": crmv1.ActivityKind_ACTIVITY_KIND_EMAIL,

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/unimesh/unimesh/pkg/apierr"
@@ -112,25 +111,6 @@ func (f filters) query(given map[string]string) (map[string]string, error) {
 		q[wire] = given[k]
 	}
 	return q, nil
-}
-
-// enumWriters are connector.EnumWriters (the enum wins when both are
-// written; remote_<field> alone is sent as is) with Sandbox HR's reading of
-// an unset enum: unset without a remote value clears the field (sends ""),
-// where the shared writers send nothing.
-func enumWriters[T proto.Message, E comparable](m connector.Enum[E], key, field string, get func(T) (E, string)) (enum, remote func(T, map[string]any) error) {
-	clearUnset := func(write func(T, map[string]any) error) func(T, map[string]any) error {
-		return func(rec T, b map[string]any) error {
-			var unset E
-			if e, r := get(rec); e == unset && r == "" {
-				b[key] = ""
-				return nil
-			}
-			return write(rec, b)
-		}
-	}
-	enum, remote = connector.EnumWriters(m, key, field, get)
-	return clearUnset(enum), clearUnset(remote)
 }
 
 // Id formats of the references a client writes.
@@ -264,15 +244,15 @@ var employeeWireFields = map[string]string{
 	"custom": "custom_fields",
 }
 
-var genderWriter, remoteGenderWriter = enumWriters(genderEnum, "gender", "gender",
+var genderWriter, remoteGenderWriter = connector.EnumWriters(genderEnum, "gender", "gender",
 	func(e *hrisv1.Employee) (hrisv1.Gender, string) { return e.GetGender(), e.GetRemoteGender() })
 
-var employmentStatusWriter, remoteEmploymentStatusWriter = enumWriters(statusEnum, "status", "employment_status",
+var employmentStatusWriter, remoteEmploymentStatusWriter = connector.EnumWriters(statusEnum, "status", "employment_status",
 	func(e *hrisv1.Employee) (hrisv1.EmploymentStatus, string) {
 		return e.GetEmploymentStatus(), e.GetRemoteEmploymentStatus()
 	})
 
-var employmentTypeWriter, remoteEmploymentTypeWriter = enumWriters(contractEnum, "contract", "employment_type",
+var employmentTypeWriter, remoteEmploymentTypeWriter = connector.EnumWriters(contractEnum, "contract", "employment_type",
 	func(e *hrisv1.Employee) (hrisv1.EmploymentType, string) {
 		return e.GetEmploymentType(), e.GetRemoteEmploymentType()
 	})
@@ -548,10 +528,10 @@ var timeOffWireFields = map[string]string{
 	"quantity": "amount", "unit": "units", "approver_id": "approver_id", "note": "note",
 }
 
-var timeOffTypeWriter, remoteTimeOffTypeWriter = enumWriters(leaveTypeEnum, "leave_type", "type",
+var timeOffTypeWriter, remoteTimeOffTypeWriter = connector.EnumWriters(leaveTypeEnum, "leave_type", "type",
 	func(r *hrisv1.TimeOffRequest) (hrisv1.TimeOffType, string) { return r.GetType(), r.GetRemoteType() })
 
-var timeOffStatusWriter, remoteTimeOffStatusWriter = enumWriters(leaveStatusEnum, "status", "status",
+var timeOffStatusWriter, remoteTimeOffStatusWriter = connector.EnumWriters(leaveStatusEnum, "status", "status",
 	func(r *hrisv1.TimeOffRequest) (hrisv1.TimeOffStatus, string) {
 		return r.GetStatus(), r.GetRemoteStatus()
 	})
@@ -765,7 +745,7 @@ func writeRate(d *hrisv1.Deduction, b map[string]any) error {
 	return nil
 }
 
-var deductionTypeWriter, remoteDeductionTypeWriter = enumWriters(taxTreatmentEnum, "tax_treatment", "type",
+var deductionTypeWriter, remoteDeductionTypeWriter = connector.EnumWriters(taxTreatmentEnum, "tax_treatment", "type",
 	func(d *hrisv1.Deduction) (hrisv1.DeductionType, string) { return d.GetType(), d.GetRemoteType() })
 
 var deductionFields = connector.Fields[*hrisv1.Deduction]{

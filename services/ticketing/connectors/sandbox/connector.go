@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/unimesh/unimesh/pkg/connector"
 	"github.com/unimesh/unimesh/pkg/normalize"
@@ -62,6 +61,8 @@ func withoutDelete[T connector.Record](o connector.Object[T]) connector.Object[T
 // spam reads as OTHER.
 var ticketStatuses = connector.Enum[ticketingv1.TicketStatus]{
 	Provider: "Sandbox Helpdesk",
+	// Sandbox Helpdesk cannot clear it: an update that unsets it is refused.
+	Required: true,
 	Read: map[string]ticketingv1.TicketStatus{
 		"new": ticketingv1.TicketStatus_TICKET_STATUS_OPEN, "open": ticketingv1.TicketStatus_TICKET_STATUS_IN_PROGRESS,
 		"pending": ticketingv1.TicketStatus_TICKET_STATUS_ON_HOLD, "on_hold": ticketingv1.TicketStatus_TICKET_STATUS_ON_HOLD,
@@ -82,6 +83,8 @@ var ticketStatuses = connector.Enum[ticketingv1.TicketStatus]{
 // keeps it.
 var ticketPriorityMap = connector.Enum[ticketingv1.TicketPriority]{
 	Provider: "Sandbox Helpdesk",
+	// Sandbox Helpdesk cannot clear it: an update that unsets it is refused.
+	Required: true,
 	Read: map[string]ticketingv1.TicketPriority{
 		"low": ticketingv1.TicketPriority_TICKET_PRIORITY_LOW, "normal": ticketingv1.TicketPriority_TICKET_PRIORITY_NORMAL,
 		"high": ticketingv1.TicketPriority_TICKET_PRIORITY_HIGH, "urgent": ticketingv1.TicketPriority_TICKET_PRIORITY_URGENT,
@@ -104,32 +107,15 @@ var queueKindMap = connector.Enum[ticketingv1.CollectionType]{
 	Other: ticketingv1.CollectionType_COLLECTION_TYPE_OTHER,
 }
 
-var ticketStatusWriter, ticketRemoteStatusWriter = ticketEnumWriters(ticketStatuses, "state", "status",
+var ticketStatusWriter, ticketRemoteStatusWriter = connector.EnumWriters(ticketStatuses, "state", "status",
 	func(t *ticketingv1.Ticket) (ticketingv1.TicketStatus, string) {
 		return t.GetStatus(), t.GetRemoteStatus()
 	})
 
-var ticketPriorityWriter, ticketRemotePriorityWriter = ticketEnumWriters(ticketPriorityMap, "priority", "priority",
+var ticketPriorityWriter, ticketRemotePriorityWriter = connector.EnumWriters(ticketPriorityMap, "priority", "priority",
 	func(t *ticketingv1.Ticket) (ticketingv1.TicketPriority, string) {
 		return t.GetPriority(), t.GetRemotePriority()
 	})
-
-// ticketEnumWriters are connector.EnumWriters (when both are written, the
-// enum decides; remote_<field> alone sends that vendor value), except that
-// an unset enum without a remote value is refused where the shared writer
-// sends nothing: Sandbox Helpdesk cannot clear a ticket's state or
-// priority, and a masked field is refused, not dropped.
-func ticketEnumWriters[E comparable](m connector.Enum[E], key, field string, get func(*ticketingv1.Ticket) (E, string)) (enum, remote func(*ticketingv1.Ticket, map[string]any) error) {
-	write, remote := connector.EnumWriters(m, key, field, get)
-	enum = func(t *ticketingv1.Ticket, b map[string]any) error {
-		var unset E
-		if e, r := get(t); e == unset && r == "" {
-			return connector.BadField(field, "set %s, or remote_%s to one of %s's values: %s", field, field, m.Provider, strings.Join(m.Values(), ", "))
-		}
-		return write(t, b)
-	}
-	return enum, remote
-}
 
 // --- tickets ----------------------------------------------------------------
 
