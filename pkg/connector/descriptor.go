@@ -123,7 +123,7 @@ func Capabilities(category platformv1.Category, impl any) []*platformv1.ObjectSu
 func splitCustom(field string) (object, method string) {
 	for i := 1; i < len(field); i++ {
 		if unicode.IsUpper(rune(field[i])) && field[i-1] == 's' {
-			return field[:i], snake(field[i:])
+			return field[:i], SnakeCase(field[i:])
 		}
 	}
 	return field, "call"
@@ -133,7 +133,7 @@ func splitCustom(field string) (object, method string) {
 // object name: "Contacts" → "contact", "Companies" → "company",
 // "CompanyInfo" → "company_info", "Activities" → "activity".
 func ObjectName(field string) string {
-	s := snake(field)
+	s := SnakeCase(field)
 	switch {
 	case strings.HasSuffix(s, "ies"):
 		return strings.TrimSuffix(s, "ies") + "y"
@@ -145,7 +145,8 @@ func ObjectName(field string) string {
 	return s
 }
 
-func snake(s string) string {
+// SnakeCase turns a Go or proto name into snake_case: "TimeOffRequest" → "time_off_request".
+func SnakeCase(s string) string {
 	var b strings.Builder
 	for i, r := range s {
 		if unicode.IsUpper(r) {

@@ -23,6 +23,8 @@ import (
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/unimesh/unimesh/pkg/connector"
+
 	accountingv1 "github.com/unimesh/unimesh/proto/unimesh/accounting/v1"
 	atsv1 "github.com/unimesh/unimesh/proto/unimesh/ats/v1"
 	crmv1 "github.com/unimesh/unimesh/proto/unimesh/crm/v1"
@@ -114,7 +116,7 @@ func generate(root string, c category) error {
 		default:
 			mt.kind, mt.msg = "Custom", m.Output()
 		}
-		mt.object = snake(string(mt.msg.Name()))
+		mt.object = connector.SnakeCase(string(mt.msg.Name()))
 		mt.field = pluralOf(mt.msg)
 		if mt.kind == "Custom" {
 			verb := strings.TrimSuffix(name, string(mt.msg.Name()))
@@ -233,20 +235,6 @@ func write(path, src string) error {
 		return err
 	}
 	return os.WriteFile(path, formatted, 0o644)
-}
-
-func snake(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		if unicode.IsUpper(r) {
-			if i > 0 {
-				b.WriteByte('_')
-			}
-			r = unicode.ToLower(r)
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // goName is protoc-gen-go's name for a field: time_off_requests → TimeOffRequests.
