@@ -123,6 +123,13 @@ func TestErrorsAtTheEdge(t *testing.T) {
 	if r.body["error"].(map[string]any)["status"] != "INVALID_ARGUMENT" {
 		t.Fatalf("AIP-193 status: %s", r.raw)
 	}
+	future := url.QueryEscape(time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+	r = h.do("GET", base+"/contacts?modifiedSince="+future, nil)
+	h.expect(r, 400, apierr.ReasonInvalidArgument)
+	if v := r.violations(); len(v) != 1 || v[0] != "modified_since" {
+		t.Fatalf("a future modified_since: %s", r.raw)
+	}
+	h.expect(h.do("GET", base+"/contacts?modifiedSince="+url.QueryEscape(time.Now().Add(time.Minute).UTC().Format(time.RFC3339)), nil), 200, "")
 	h.expect(h.as("", "GET", base+"/contacts", nil), 401, apierr.ReasonUnauthenticated)
 	h.expect(h.as("umk_aaaaaaaaaaaa_"+strings.Repeat("x", 43), "GET", base+"/contacts", nil), 401, apierr.ReasonAPIKeyInvalid)
 	h.expect(h.as("garbage", "GET", base+"/contacts", nil), 401, apierr.ReasonAPIKeyInvalid)

@@ -2527,15 +2527,16 @@ var File_unimesh_accounting_v1_accounting_service_proto protoreflect.FileDescrip
 
 const file_unimesh_accounting_v1_accounting_service_proto_rawDesc = "" +
 	"\n" +
-	".unimesh/accounting/v1/accounting_service.proto\x12\x15unimesh.accounting.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a&unimesh/accounting/v1/accounting.proto\x1a\x1dunimesh/common/v1/rules.proto\"\xf7\x01\n" +
+	".unimesh/accounting/v1/accounting_service.proto\x12\x15unimesh.accounting.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a&unimesh/accounting/v1/accounting.proto\x1a\x1dunimesh/common/v1/rules.proto\"\x83\x02\n" +
 	"\x13ListAccountsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"z\n" +
 	"\x14ListAccountsResponse\x12:\n" +
@@ -2552,15 +2553,16 @@ const file_unimesh_accounting_v1_accounting_service_proto_rawDesc = "" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12C\n" +
-	"\aaccount\x18\x02 \x01(\v2\x1e.unimesh.accounting.v1.AccountB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\aaccount\"\xf7\x01\n" +
+	"\aaccount\x18\x02 \x01(\v2\x1e.unimesh.accounting.v1.AccountB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\aaccount\"\x83\x02\n" +
 	"\x13ListContactsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"z\n" +
 	"\x14ListContactsResponse\x12:\n" +
@@ -2586,15 +2588,16 @@ const file_unimesh_accounting_v1_accounting_service_proto_rawDesc = "" +
 	"\vupdate_mask\x18\x03 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask:z\xbaHw\x1au\n" +
 	"\n" +
-	"contact.id\x122contact.id must be the id of the contact to update\x1a3this.contact.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"\xf7\x01\n" +
+	"contact.id\x122contact.id must be the id of the contact to update\x1a3this.contact.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"\x83\x02\n" +
 	"\x13ListInvoicesRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"z\n" +
 	"\x14ListInvoicesResponse\x12:\n" +
@@ -2626,15 +2629,16 @@ const file_unimesh_accounting_v1_accounting_service_proto_rawDesc = "" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12\x1c\n" +
-	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\"\xf7\x01\n" +
+	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\"\x83\x02\n" +
 	"\x13ListPaymentsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"z\n" +
 	"\x14ListPaymentsResponse\x12:\n" +
@@ -2651,15 +2655,16 @@ const file_unimesh_accounting_v1_accounting_service_proto_rawDesc = "" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12C\n" +
-	"\apayment\x18\x02 \x01(\v2\x1e.unimesh.accounting.v1.PaymentB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\apayment\"\xfa\x01\n" +
+	"\apayment\x18\x02 \x01(\v2\x1e.unimesh.accounting.v1.PaymentB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\apayment\"\x86\x02\n" +
 	"\x16ListCreditNotesRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"\x87\x01\n" +
 	"\x17ListCreditNotesResponse\x12D\n" +
@@ -2677,15 +2682,16 @@ const file_unimesh_accounting_v1_accounting_service_proto_rawDesc = "" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12M\n" +
 	"\vcredit_note\x18\x02 \x01(\v2!.unimesh.accounting.v1.CreditNoteB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\n" +
-	"creditNote\"\xf4\x01\n" +
+	"creditNote\"\x80\x02\n" +
 	"\x10ListItemsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"n\n" +
 	"\x11ListItemsResponse\x121\n" +
@@ -2710,15 +2716,16 @@ const file_unimesh_accounting_v1_accounting_service_proto_rawDesc = "" +
 	"\x04item\x18\x02 \x01(\v2\x1b.unimesh.accounting.v1.ItemB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\x04item\x12;\n" +
 	"\vupdate_mask\x18\x03 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask:n\xbaHk\x1ai\n" +
-	"\aitem.id\x12,item.id must be the id of the item to update\x1a0this.item.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"\xfd\x01\n" +
+	"\aitem.id\x12,item.id must be the id of the item to update\x1a0this.item.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"\x89\x02\n" +
 	"\x19ListJournalEntriesRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"\x92\x01\n" +
 	"\x1aListJournalEntriesResponse\x12L\n" +
@@ -2736,28 +2743,30 @@ const file_unimesh_accounting_v1_accounting_service_proto_rawDesc = "" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12S\n" +
 	"\rjournal_entry\x18\x02 \x01(\v2#.unimesh.accounting.v1.JournalEntryB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\fjournalEntry:c\xbaH`\x1a^\n" +
-	"\rjournal_entry\x12(a journal entry needs at least two lines\x1a#size(this.journal_entry.lines) >= 2\"\xf7\x01\n" +
+	"\rjournal_entry\x12(a journal entry needs at least two lines\x1a#size(this.journal_entry.lines) >= 2\"\x83\x02\n" +
 	"\x13ListTaxRatesRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"{\n" +
 	"\x14ListTaxRatesResponse\x12;\n" +
 	"\ttax_rates\x18\x01 \x03(\v2\x1e.unimesh.accounting.v1.TaxRateR\btaxRates\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xf7\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x83\x02\n" +
 	"\x13ListExpensesRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"z\n" +
 	"\x14ListExpensesResponse\x12:\n" +

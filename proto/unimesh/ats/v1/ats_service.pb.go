@@ -2334,15 +2334,16 @@ var File_unimesh_ats_v1_ats_service_proto protoreflect.FileDescriptor
 
 const file_unimesh_ats_v1_ats_service_proto_rawDesc = "" +
 	"\n" +
-	" unimesh/ats/v1/ats_service.proto\x12\x0eunimesh.ats.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18unimesh/ats/v1/ats.proto\x1a\x1dunimesh/common/v1/rules.proto\"\xf3\x01\n" +
+	" unimesh/ats/v1/ats_service.proto\x12\x0eunimesh.ats.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18unimesh/ats/v1/ats.proto\x1a\x1dunimesh/common/v1/rules.proto\"\xff\x01\n" +
 	"\x0fListJobsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"c\n" +
 	"\x10ListJobsResponse\x12'\n" +
@@ -2359,30 +2360,32 @@ const file_unimesh_ats_v1_ats_service_proto_rawDesc = "" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x120\n" +
-	"\x03job\x18\x02 \x01(\v2\x13.unimesh.ats.v1.JobB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\x03job\"\x9a\x02\n" +
+	"\x03job\x18\x02 \x01(\v2\x13.unimesh.ats.v1.JobB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\x03job\"\xa6\x02\n" +
 	"\x14ListJobStagesRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\x12 \n" +
 	"\x06job_id\x18\x06 \x01(\tB\t\xbaH\x06r\x04Ј'\x01R\x05jobId\"x\n" +
 	"\x15ListJobStagesResponse\x127\n" +
 	"\n" +
 	"job_stages\x18\x01 \x03(\v2\x18.unimesh.ats.v1.JobStageR\tjobStages\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xf9\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x85\x02\n" +
 	"\x15ListCandidatesRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"{\n" +
 	"\x16ListCandidatesResponse\x129\n" +
@@ -2409,15 +2412,16 @@ const file_unimesh_ats_v1_ats_service_proto_rawDesc = "" +
 	"\tcandidate\x18\x02 \x01(\v2\x19.unimesh.ats.v1.CandidateB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\tcandidate\x12;\n" +
 	"\vupdate_mask\x18\x03 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask:\x82\x01\xbaH\x7f\x1a}\n" +
-	"\fcandidate.id\x126candidate.id must be the id of the candidate to update\x1a5this.candidate.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"\xcb\x02\n" +
+	"\fcandidate.id\x126candidate.id must be the id of the candidate to update\x1a5this.candidate.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"\xd7\x02\n" +
 	"\x17ListApplicationsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\x12 \n" +
 	"\x06job_id\x18\x06 \x01(\tB\t\xbaH\x06r\x04Ј'\x01R\x05jobId\x12,\n" +
@@ -2445,15 +2449,16 @@ const file_unimesh_ats_v1_ats_service_proto_rawDesc = "" +
 	"\vapplication\x18\x02 \x01(\v2\x1b.unimesh.ats.v1.ApplicationB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\vapplication\x12;\n" +
 	"\vupdate_mask\x18\x03 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask:\x8c\x01\xbaH\x88\x01\x1a\x85\x01\n" +
-	"\x0eapplication.id\x12:application.id must be the id of the application to update\x1a7this.application.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"\xab\x02\n" +
+	"\x0eapplication.id\x12:application.id must be the id of the application to update\x1a7this.application.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"\xb7\x02\n" +
 	"\x15ListInterviewsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\x120\n" +
 	"\x0eapplication_id\x18\x06 \x01(\tB\t\xbaH\x06r\x04Ј'\x01R\rapplicationId\"{\n" +
@@ -2468,15 +2473,16 @@ const file_unimesh_ats_v1_ats_service_proto_rawDesc = "" +
 	"connection\x12\x1c\n" +
 	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\x12\x1f\n" +
 	"\vinclude_raw\x18\x03 \x01(\bR\n" +
-	"includeRaw\"\xa7\x02\n" +
+	"includeRaw\"\xb3\x02\n" +
 	"\x11ListOffersRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\x120\n" +
 	"\x0eapplication_id\x18\x06 \x01(\tB\t\xbaH\x06r\x04Ј'\x01R\rapplicationId\"k\n" +
@@ -2489,15 +2495,16 @@ const file_unimesh_ats_v1_ats_service_proto_rawDesc = "" +
 	"connection\x12\x1c\n" +
 	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\x12\x1f\n" +
 	"\vinclude_raw\x18\x03 \x01(\bR\n" +
-	"includeRaw\"\xa8\x02\n" +
+	"includeRaw\"\xb4\x02\n" +
 	"\x16ListAttachmentsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\x12,\n" +
 	"\fcandidate_id\x18\x06 \x01(\tB\t\xbaH\x06r\x04Ј'\x01R\vcandidateId\"\x7f\n" +
@@ -2519,41 +2526,44 @@ const file_unimesh_ats_v1_ats_service_proto_rawDesc = "" +
 	"attachment\x18\x02 \x01(\v2\x1a.unimesh.ats.v1.AttachmentB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\n" +
 	"attachment:\xec\x01\xbaH\xe8\x01\x1a\xe5\x01\n" +
 	"\n" +
-	"attachment\x12dattachment.candidate_id is required, and exactly one of attachment.content and attachment.source_url\x1aqthis.attachment.candidate_id != '' && ((size(this.attachment.content) > 0) != (this.attachment.source_url != ''))\"\xfa\x01\n" +
+	"attachment\x12dattachment.candidate_id is required, and exactly one of attachment.content and attachment.source_url\x1aqthis.attachment.candidate_id != '' && ((size(this.attachment.content) > 0) != (this.attachment.source_url != ''))\"\x86\x02\n" +
 	"\x16ListDepartmentsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"\x7f\n" +
 	"\x17ListDepartmentsResponse\x12<\n" +
 	"\vdepartments\x18\x01 \x03(\v2\x1a.unimesh.ats.v1.DepartmentR\vdepartments\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xf6\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x82\x02\n" +
 	"\x12ListOfficesRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"o\n" +
 	"\x13ListOfficesResponse\x120\n" +
 	"\aoffices\x18\x01 \x03(\v2\x16.unimesh.ats.v1.OfficeR\aoffices\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xf4\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x80\x02\n" +
 	"\x10ListUsersRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"g\n" +
 	"\x11ListUsersResponse\x12*\n" +

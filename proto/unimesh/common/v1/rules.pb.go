@@ -109,6 +109,14 @@ var file_unimesh_common_v1_rules_proto_extTypes = []protoimpl.ExtensionInfo{
 		Tag:           "varint,80010,opt,name=reference",
 		Filename:      "unimesh/common/v1/rules.proto",
 	},
+	{
+		ExtendedType:  (*validate.TimestampRules)(nil),
+		ExtensionType: (*bool)(nil),
+		Field:         80020,
+		Name:          "unimesh.common.v1.not_future",
+		Tag:           "varint,80020,opt,name=not_future",
+		Filename:      "unimesh/common/v1/rules.proto",
+	},
 }
 
 // Extension fields to validate.StringRules.
@@ -156,6 +164,16 @@ var (
 	E_Reference = &file_unimesh_common_v1_rules_proto_extTypes[9]
 )
 
+// Extension fields to validate.TimestampRules.
+var (
+	// A time that may lie at most five minutes ahead of the server's clock
+	// (clients' clocks drift): a modified-since filter in the future would
+	// silently match nothing.
+	//
+	// optional bool not_future = 80020;
+	E_NotFuture = &file_unimesh_common_v1_rules_proto_extTypes[10]
+)
+
 var File_unimesh_common_v1_rules_proto protoreflect.FileDescriptor
 
 const file_unimesh_common_v1_rules_proto_rawDesc = "" +
@@ -192,10 +210,15 @@ const file_unimesh_common_v1_rules_proto_rawDesc = "" +
 	"\x11unimesh.long_text\x12 must be at most 65536 characters\x1a\x1c!rule || size(this) <= 65536R\blongText:\xe6\x01\n" +
 	"\treference\x12\x19.buf.validate.StringRules\x18\x8a\xf1\x04 \x01(\bB\xaa\x01\xc2H\xa6\x01\n" +
 	"\xa3\x01\n" +
-	"\x11unimesh.reference\x12Mmust be a record id: at most 255 characters without '/' or control characters\x1a?!rule || this == '' || this.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')R\treferenceB=Z;github.com/unimesh/unimesh/proto/unimesh/common/v1;commonv1"
+	"\x11unimesh.reference\x12Mmust be a record id: at most 255 characters without '/' or control characters\x1a?!rule || this == '' || this.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')R\treference:\x9c\x01\n" +
+	"\n" +
+	"not_future\x12\x1c.buf.validate.TimestampRules\x18\x94\xf1\x04 \x01(\bB]\xc2HZ\n" +
+	"X\n" +
+	"\x12unimesh.not_future\x12\x19must not be in the future\x1a'!rule || this <= now + duration('300s')R\tnotFutureB=Z;github.com/unimesh/unimesh/proto/unimesh/common/v1;commonv1"
 
 var file_unimesh_common_v1_rules_proto_goTypes = []any{
-	(*validate.StringRules)(nil), // 0: buf.validate.StringRules
+	(*validate.StringRules)(nil),    // 0: buf.validate.StringRules
+	(*validate.TimestampRules)(nil), // 1: buf.validate.TimestampRules
 }
 var file_unimesh_common_v1_rules_proto_depIdxs = []int32{
 	0,  // 0: unimesh.common.v1.connection_id:extendee -> buf.validate.StringRules
@@ -208,10 +231,11 @@ var file_unimesh_common_v1_rules_proto_depIdxs = []int32{
 	0,  // 7: unimesh.common.v1.short_text:extendee -> buf.validate.StringRules
 	0,  // 8: unimesh.common.v1.long_text:extendee -> buf.validate.StringRules
 	0,  // 9: unimesh.common.v1.reference:extendee -> buf.validate.StringRules
-	10, // [10:10] is the sub-list for method output_type
-	10, // [10:10] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	0,  // [0:10] is the sub-list for extension extendee
+	1,  // 10: unimesh.common.v1.not_future:extendee -> buf.validate.TimestampRules
+	11, // [11:11] is the sub-list for method output_type
+	11, // [11:11] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	0,  // [0:11] is the sub-list for extension extendee
 	0,  // [0:0] is the sub-list for field type_name
 }
 
@@ -227,7 +251,7 @@ func file_unimesh_common_v1_rules_proto_init() {
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_unimesh_common_v1_rules_proto_rawDesc), len(file_unimesh_common_v1_rules_proto_rawDesc)),
 			NumEnums:      0,
 			NumMessages:   0,
-			NumExtensions: 10,
+			NumExtensions: 11,
 			NumServices:   0,
 		},
 		GoTypes:           file_unimesh_common_v1_rules_proto_goTypes,

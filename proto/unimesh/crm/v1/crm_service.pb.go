@@ -2434,15 +2434,16 @@ var File_unimesh_crm_v1_crm_service_proto protoreflect.FileDescriptor
 
 const file_unimesh_crm_v1_crm_service_proto_rawDesc = "" +
 	"\n" +
-	" unimesh/crm/v1/crm_service.proto\x12\x0eunimesh.crm.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dunimesh/common/v1/rules.proto\x1a\x18unimesh/crm/v1/crm.proto\"\xf7\x01\n" +
+	" unimesh/crm/v1/crm_service.proto\x12\x0eunimesh.crm.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dunimesh/common/v1/rules.proto\x1a\x18unimesh/crm/v1/crm.proto\"\x83\x02\n" +
 	"\x13ListContactsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"s\n" +
 	"\x14ListContactsResponse\x123\n" +
@@ -2473,15 +2474,16 @@ const file_unimesh_crm_v1_crm_service_proto_rawDesc = "" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12\x1c\n" +
-	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\"\xf8\x01\n" +
+	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\"\x84\x02\n" +
 	"\x14ListCompaniesRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"v\n" +
 	"\x15ListCompaniesResponse\x125\n" +
@@ -2512,15 +2514,16 @@ const file_unimesh_crm_v1_crm_service_proto_rawDesc = "" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12\x1c\n" +
-	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\"\xf4\x01\n" +
+	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\"\x80\x02\n" +
 	"\x10ListDealsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"g\n" +
 	"\x11ListDealsResponse\x12*\n" +
@@ -2550,15 +2553,16 @@ const file_unimesh_crm_v1_crm_service_proto_rawDesc = "" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12\x1c\n" +
-	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\"\xf4\x01\n" +
+	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\"\x80\x02\n" +
 	"\x10ListLeadsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"g\n" +
 	"\x11ListLeadsResponse\x12*\n" +
@@ -2588,15 +2592,16 @@ const file_unimesh_crm_v1_crm_service_proto_rawDesc = "" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12\x1c\n" +
-	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\"\xf9\x01\n" +
+	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\"\x85\x02\n" +
 	"\x15ListActivitiesRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"z\n" +
 	"\x16ListActivitiesResponse\x128\n" +
@@ -2629,15 +2634,16 @@ const file_unimesh_crm_v1_crm_service_proto_rawDesc = "" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12\x1c\n" +
-	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\"\xf8\x01\n" +
+	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\"\x84\x02\n" +
 	"\x14ListPipelinesRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"w\n" +
 	"\x15ListPipelinesResponse\x126\n" +
@@ -2662,15 +2668,16 @@ const file_unimesh_crm_v1_crm_service_proto_rawDesc = "" +
 	"\bpipeline\x18\x02 \x01(\v2\x18.unimesh.crm.v1.PipelineB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\bpipeline\x12;\n" +
 	"\vupdate_mask\x18\x03 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask:~\xbaH{\x1ay\n" +
-	"\vpipeline.id\x124pipeline.id must be the id of the pipeline to update\x1a4this.pipeline.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"\xf4\x01\n" +
+	"\vpipeline.id\x124pipeline.id must be the id of the pipeline to update\x1a4this.pipeline.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"\x80\x02\n" +
 	"\x10ListUsersRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"g\n" +
 	"\x11ListUsersResponse\x12*\n" +

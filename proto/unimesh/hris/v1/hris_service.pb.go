@@ -2389,15 +2389,16 @@ var File_unimesh_hris_v1_hris_service_proto protoreflect.FileDescriptor
 
 const file_unimesh_hris_v1_hris_service_proto_rawDesc = "" +
 	"\n" +
-	"\"unimesh/hris/v1/hris_service.proto\x12\x0funimesh.hris.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dunimesh/common/v1/rules.proto\x1a\x1aunimesh/hris/v1/hris.proto\"\xf8\x01\n" +
+	"\"unimesh/hris/v1/hris_service.proto\x12\x0funimesh.hris.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dunimesh/common/v1/rules.proto\x1a\x1aunimesh/hris/v1/hris.proto\"\x84\x02\n" +
 	"\x14ListEmployeesRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"x\n" +
 	"\x15ListEmployeesResponse\x127\n" +
@@ -2422,15 +2423,16 @@ const file_unimesh_hris_v1_hris_service_proto_rawDesc = "" +
 	"\bemployee\x18\x02 \x01(\v2\x19.unimesh.hris.v1.EmployeeB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\bemployee\x12;\n" +
 	"\vupdate_mask\x18\x03 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask:~\xbaH{\x1ay\n" +
-	"\vemployee.id\x124employee.id must be the id of the employee to update\x1a4this.employee.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"\xa6\x02\n" +
+	"\vemployee.id\x124employee.id must be the id of the employee to update\x1a4this.employee.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"\xb2\x02\n" +
 	"\x16ListEmploymentsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\x12*\n" +
 	"\vemployee_id\x18\x06 \x01(\tB\t\xbaH\x06r\x04Ј'\x01R\n" +
@@ -2444,15 +2446,16 @@ const file_unimesh_hris_v1_hris_service_proto_rawDesc = "" +
 	"connection\x12\x1c\n" +
 	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\x12\x1f\n" +
 	"\vinclude_raw\x18\x03 \x01(\bR\n" +
-	"includeRaw\"\xf5\x01\n" +
+	"includeRaw\"\x81\x02\n" +
 	"\x11ListGroupsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"l\n" +
 	"\x12ListGroupsResponse\x12.\n" +
@@ -2464,15 +2467,16 @@ const file_unimesh_hris_v1_hris_service_proto_rawDesc = "" +
 	"connection\x12\x1c\n" +
 	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\x12\x1f\n" +
 	"\vinclude_raw\x18\x03 \x01(\bR\n" +
-	"includeRaw\"\xf8\x01\n" +
+	"includeRaw\"\x84\x02\n" +
 	"\x14ListLocationsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"x\n" +
 	"\x15ListLocationsResponse\x127\n" +
@@ -2484,15 +2488,16 @@ const file_unimesh_hris_v1_hris_service_proto_rawDesc = "" +
 	"connection\x12\x1c\n" +
 	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\x12\x1f\n" +
 	"\vinclude_raw\x18\x03 \x01(\bR\n" +
-	"includeRaw\"\xf8\x01\n" +
+	"includeRaw\"\x84\x02\n" +
 	"\x14ListCompaniesRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"w\n" +
 	"\x15ListCompaniesResponse\x126\n" +
@@ -2504,15 +2509,16 @@ const file_unimesh_hris_v1_hris_service_proto_rawDesc = "" +
 	"connection\x12\x1c\n" +
 	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\x12\x1f\n" +
 	"\vinclude_raw\x18\x03 \x01(\bR\n" +
-	"includeRaw\"\xaa\x02\n" +
+	"includeRaw\"\xb6\x02\n" +
 	"\x1aListTimeOffRequestsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\x12*\n" +
 	"\vemployee_id\x18\x06 \x01(\tB\t\xbaH\x06r\x04Ј'\x01R\n" +
@@ -2532,30 +2538,32 @@ const file_unimesh_hris_v1_hris_service_proto_rawDesc = "" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12T\n" +
 	"\x10time_off_request\x18\x02 \x01(\v2\x1f.unimesh.hris.v1.TimeOffRequestB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\x0etimeOffRequest:\xd6\x01\xbaH\xd2\x01\x1a\xcf\x01\n" +
-	"\x10time_off_request\x12Btime_off_request.employee_id, start_time and end_time are required\x1awthis.time_off_request.employee_id != '' && has(this.time_off_request.start_time) && has(this.time_off_request.end_time)\"\xaa\x02\n" +
+	"\x10time_off_request\x12Btime_off_request.employee_id, start_time and end_time are required\x1awthis.time_off_request.employee_id != '' && has(this.time_off_request.start_time) && has(this.time_off_request.end_time)\"\xb6\x02\n" +
 	"\x1aListTimeOffBalancesRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\x12*\n" +
 	"\vemployee_id\x18\x06 \x01(\tB\t\xbaH\x06r\x04Ј'\x01R\n" +
 	"employeeId\"\x92\x01\n" +
 	"\x1bListTimeOffBalancesResponse\x12K\n" +
 	"\x11time_off_balances\x18\x01 \x03(\v2\x1f.unimesh.hris.v1.TimeOffBalanceR\x0ftimeOffBalances\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xfa\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x86\x02\n" +
 	"\x16ListPayrollRunsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"\x81\x01\n" +
 	"\x17ListPayrollRunsResponse\x12>\n" +
@@ -2567,15 +2575,16 @@ const file_unimesh_hris_v1_hris_service_proto_rawDesc = "" +
 	"connection\x12\x1c\n" +
 	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\x12\x1f\n" +
 	"\vinclude_raw\x18\x03 \x01(\bR\n" +
-	"includeRaw\"\xd4\x02\n" +
+	"includeRaw\"\xe0\x02\n" +
 	"\x13ListPayStubsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\x12/\n" +
 	"\x0epayroll_run_id\x18\x06 \x01(\tB\t\xbaH\x06r\x04Ј'\x01R\fpayrollRunId\x12*\n" +
@@ -2590,15 +2599,16 @@ const file_unimesh_hris_v1_hris_service_proto_rawDesc = "" +
 	"connection\x12\x1c\n" +
 	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\x12\x1f\n" +
 	"\vinclude_raw\x18\x03 \x01(\bR\n" +
-	"includeRaw\"\xa5\x02\n" +
+	"includeRaw\"\xb1\x02\n" +
 	"\x15ListDeductionsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\x12*\n" +
 	"\vemployee_id\x18\x06 \x01(\tB\t\xbaH\x06r\x04Ј'\x01R\n" +

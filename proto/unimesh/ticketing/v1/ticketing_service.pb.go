@@ -2270,15 +2270,16 @@ var File_unimesh_ticketing_v1_ticketing_service_proto protoreflect.FileDescripto
 
 const file_unimesh_ticketing_v1_ticketing_service_proto_rawDesc = "" +
 	"\n" +
-	",unimesh/ticketing/v1/ticketing_service.proto\x12\x14unimesh.ticketing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dunimesh/common/v1/rules.proto\x1a$unimesh/ticketing/v1/ticketing.proto\"\xf6\x01\n" +
+	",unimesh/ticketing/v1/ticketing_service.proto\x12\x14unimesh.ticketing.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dunimesh/common/v1/rules.proto\x1a$unimesh/ticketing/v1/ticketing.proto\"\x82\x02\n" +
 	"\x12ListTicketsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"u\n" +
 	"\x13ListTicketsResponse\x126\n" +
@@ -2308,15 +2309,16 @@ const file_unimesh_ticketing_v1_ticketing_service_proto_rawDesc = "" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12\x1c\n" +
-	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\"\x9f\x02\n" +
+	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\"\xab\x02\n" +
 	"\x13ListCommentsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\x12&\n" +
 	"\tticket_id\x18\x06 \x01(\tB\t\xbaH\x06r\x04Ј'\x01R\bticketId\"y\n" +
@@ -2335,15 +2337,16 @@ const file_unimesh_ticketing_v1_ticketing_service_proto_rawDesc = "" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12B\n" +
 	"\acomment\x18\x02 \x01(\v2\x1d.unimesh.ticketing.v1.CommentB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\acomment:\xb1\x01\xbaH\xad\x01\x1a\xaa\x01\n" +
-	"\acomment\x12Dcomment.ticket_id and comment.body or comment.html_body are required\x1aYthis.comment.ticket_id != '' && (this.comment.body != '' || this.comment.html_body != '')\"\xf7\x01\n" +
+	"\acomment\x12Dcomment.ticket_id and comment.body or comment.html_body are required\x1aYthis.comment.ticket_id != '' && (this.comment.body != '' || this.comment.html_body != '')\"\x83\x02\n" +
 	"\x13ListContactsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"y\n" +
 	"\x14ListContactsResponse\x129\n" +
@@ -2369,15 +2372,16 @@ const file_unimesh_ticketing_v1_ticketing_service_proto_rawDesc = "" +
 	"\vupdate_mask\x18\x03 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask:z\xbaHw\x1au\n" +
 	"\n" +
-	"contact.id\x122contact.id must be the id of the contact to update\x1a3this.contact.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"\xf7\x01\n" +
+	"contact.id\x122contact.id must be the id of the contact to update\x1a3this.contact.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"\x83\x02\n" +
 	"\x13ListAccountsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"y\n" +
 	"\x14ListAccountsResponse\x129\n" +
@@ -2403,15 +2407,16 @@ const file_unimesh_ticketing_v1_ticketing_service_proto_rawDesc = "" +
 	"\vupdate_mask\x18\x03 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask:z\xbaHw\x1au\n" +
 	"\n" +
-	"account.id\x122account.id must be the id of the account to update\x1a3this.account.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"\xf4\x01\n" +
+	"account.id\x122account.id must be the id of the account to update\x1a3this.account.id.matches('^[^/\\\\x00-\\\\x1f]{1,255}$')\"\x80\x02\n" +
 	"\x10ListUsersRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"m\n" +
 	"\x11ListUsersResponse\x120\n" +
@@ -2423,15 +2428,16 @@ const file_unimesh_ticketing_v1_ticketing_service_proto_rawDesc = "" +
 	"connection\x12\x1c\n" +
 	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\x12\x1f\n" +
 	"\vinclude_raw\x18\x03 \x01(\bR\n" +
-	"includeRaw\"\xf4\x01\n" +
+	"includeRaw\"\x80\x02\n" +
 	"\x10ListTeamsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"m\n" +
 	"\x11ListTeamsResponse\x120\n" +
@@ -2443,15 +2449,16 @@ const file_unimesh_ticketing_v1_ticketing_service_proto_rawDesc = "" +
 	"connection\x12\x1c\n" +
 	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\x12\x1f\n" +
 	"\vinclude_raw\x18\x03 \x01(\bR\n" +
-	"includeRaw\"\xfa\x01\n" +
+	"includeRaw\"\x86\x02\n" +
 	"\x16ListCollectionsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"\x85\x01\n" +
 	"\x17ListCollectionsResponse\x12B\n" +
@@ -2463,28 +2470,30 @@ const file_unimesh_ticketing_v1_ticketing_service_proto_rawDesc = "" +
 	"connection\x12\x1c\n" +
 	"\x02id\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x90\x88'\x01R\x02id\x12\x1f\n" +
 	"\vinclude_raw\x18\x03 \x01(\bR\n" +
-	"includeRaw\"\xf3\x01\n" +
+	"includeRaw\"\xff\x01\n" +
 	"\x0fListTagsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\"i\n" +
 	"\x10ListTagsResponse\x12-\n" +
 	"\x04tags\x18\x01 \x03(\v2\x19.unimesh.ticketing.v1.TagR\x04tags\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xa2\x02\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xae\x02\n" +
 	"\x16ListAttachmentsRequest\x12,\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
 	"connection\x12$\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12A\n" +
-	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rmodifiedSince\x12\x1f\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\x12M\n" +
+	"\x0emodified_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\n" +
+	"\xbaH\a\xb2\x01\x04\xa0\x89'\x01R\rmodifiedSince\x12\x1f\n" +
 	"\vinclude_raw\x18\x05 \x01(\bR\n" +
 	"includeRaw\x12&\n" +
 	"\tticket_id\x18\x06 \x01(\tB\t\xbaH\x06r\x04Ј'\x01R\bticketId\"\x85\x01\n" +
