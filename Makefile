@@ -25,7 +25,7 @@ export UNIMESH_TEST_POSTGRES_URL
 # Where `make run` keeps its data.
 DATA_DIR ?= ./data
 
-.PHONY: all run build tools vendor-protos generate check-generated lint test test-go bench clean
+.PHONY: all run build tools vendor-protos generate check-generated lint breaking test test-go bench clean
 
 all: lint test
 
@@ -75,6 +75,11 @@ lint: tools
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^tools/') 2>/dev/null || true); \
 		if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	for m in $(MODULES); do (cd $$m && go vet ./...); done
+
+## breaking: buf's FILE-level breaking-change check of proto/ against main (BREAKING_AGAINST to change).
+BREAKING_AGAINST ?= .git\#branch=main
+breaking: tools
+	$(BUF) breaking --against '$(BREAKING_AGAINST)'
 
 ## test: check generated code, then run every module's tests (the chart's too).
 test: check-generated test-go
