@@ -97,13 +97,8 @@ func (rt *Runtime[C]) Begin(ctx context.Context, connectionID string) (*Call[C],
 		return nil, err
 	}
 	conn := live.Connection
-	switch conn.GetStatus() {
-	case platformv1.ConnectionStatus_CONNECTION_STATUS_NEEDS_REAUTH:
-		return nil, apierr.New(codes.FailedPrecondition, apierr.ReasonConnectionNeedsReauth,
-			fmt.Sprintf("connection %s needs its end user to connect again", connectionID), "connection", connectionID)
-	case platformv1.ConnectionStatus_CONNECTION_STATUS_DISABLED:
-		return nil, apierr.New(codes.FailedPrecondition, apierr.ReasonConnectionDisabled,
-			fmt.Sprintf("connection %s is disabled", connectionID), "connection", connectionID)
+	if err := Usable(connectionID, conn.GetStatus()); err != nil {
+		return nil, err
 	}
 	reg, ok := rt.connectors[conn.GetIntegration()]
 	if !ok {
@@ -142,6 +137,20 @@ func (rt *Runtime[C]) Begin(ctx context.Context, connectionID string) (*Call[C],
 		Impl:       reg.Impl,
 		Descriptor: reg.Descriptor,
 	}, nil
+}
+
+// Usable says why a connection in status st cannot serve calls: it needs
+// its end user to connect again, or it is disabled. nil when it can.
+func Usable(connectionID string, st platformv1.ConnectionStatus) error {
+	switch st {
+	case platformv1.ConnectionStatus_CONNECTION_STATUS_NEEDS_REAUTH:
+		return apierr.New(codes.FailedPrecondition, apierr.ReasonConnectionNeedsReauth,
+			fmt.Sprintf("connection %s needs its end user to connect again", connectionID), "connection", connectionID)
+	case platformv1.ConnectionStatus_CONNECTION_STATUS_DISABLED:
+		return apierr.New(codes.FailedPrecondition, apierr.ReasonConnectionDisabled,
+			fmt.Sprintf("connection %s is disabled", connectionID), "connection", connectionID)
+	}
+	return nil
 }
 
 // ListRequest is what every generated List request message offers.

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -381,16 +380,5 @@ func (s *Service) markNeedsReauth(ctx context.Context, projectID, id, detail str
 		return s.internal(ctx, "mark connection", err)
 	}
 	s.logger.WarnContext(ctx, "connection needs re-auth", "connection", id, "project", projectID)
-	return nil
-}
-
-func statusError(c store.Connection) error {
-	switch platformv1.ConnectionStatus(c.Status) {
-	case platformv1.ConnectionStatus_CONNECTION_STATUS_NEEDS_REAUTH:
-		return apierr.New(codes.FailedPrecondition, apierr.ReasonConnectionNeedsReauth,
-			fmt.Sprintf("connection %s needs its end user to connect again", c.ID), "connection", c.ID)
-	case platformv1.ConnectionStatus_CONNECTION_STATUS_DISABLED:
-		return apierr.New(codes.FailedPrecondition, apierr.ReasonConnectionDisabled, fmt.Sprintf("connection %s is disabled", c.ID), "connection", c.ID)
-	}
 	return nil
 }

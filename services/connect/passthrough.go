@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/unimesh/unimesh/pkg/apierr"
+	"github.com/unimesh/unimesh/pkg/connector"
 	"github.com/unimesh/unimesh/pkg/providerhttp"
 	platformv1 "github.com/unimesh/unimesh/proto/unimesh/platform/v1"
 )
@@ -51,7 +52,7 @@ func (s *Service) Passthrough(ctx context.Context, req *platformv1.PassthroughRe
 	if err != nil {
 		return nil, err
 	}
-	if err := statusError(row); err != nil {
+	if err := connector.Usable(row.ID, platformv1.ConnectionStatus(row.Status)); err != nil {
 		return nil, err
 	}
 	d, _, err := s.integration(row.Integration)
