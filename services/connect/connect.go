@@ -35,6 +35,7 @@ type Service struct {
 	catalog *connector.Catalog
 	http    *providerhttp.Factory
 	keys    *KeyVerifier
+	touches *touchThrottle // connections' last use
 	logger  *slog.Logger
 	now     func() time.Time
 }
@@ -59,7 +60,7 @@ func New(opts Options) *Service {
 	}
 	return &Service{
 		store: opts.Store, keyring: opts.Keyring, catalog: opts.Catalog, http: opts.HTTP, logger: opts.Logger, now: now,
-		keys: NewKeyVerifier(opts.Store, opts.Logger, now),
+		keys: NewKeyVerifier(opts.Store, opts.Logger, now), touches: newTouchThrottle(),
 	}
 }
 

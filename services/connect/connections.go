@@ -333,8 +333,10 @@ func (s *Service) live(ctx context.Context, projectID, id string) (store.Connect
 	if err := proto.Unmarshal(plain, cred); err != nil {
 		return store.Connection{}, nil, store.Credential{}, s.internal(ctx, "decode credential", err)
 	}
-	if err := s.store.TouchConnection(ctx, id, s.now()); err != nil {
-		s.logger.WarnContext(ctx, "record connection use", "error", err.Error())
+	if now := s.now(); s.touches.due(id, now) {
+		if err := s.store.TouchConnection(ctx, id, now); err != nil {
+			s.logger.WarnContext(ctx, "record connection use", "error", err.Error())
+		}
 	}
 	return row, cred, sealed, nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -23,17 +22,15 @@ import (
 // KeyVerifier checks API keys against the store and records their use, at
 // most once a minute per key.
 type KeyVerifier struct {
-	store  *store.Store
-	logger *slog.Logger
-	now    func() time.Time
-
-	mu      sync.Mutex
-	touched map[string]time.Time
+	store   *store.Store
+	logger  *slog.Logger
+	now     func() time.Time
+	touches *touchThrottle
 }
 
 // NewKeyVerifier returns a verifier over the store.
 func NewKeyVerifier(s *store.Store, logger *slog.Logger, now func() time.Time) *KeyVerifier {
-	return &KeyVerifier{store: s, logger: logger, now: now, touched: map[string]time.Time{}}
+	return &KeyVerifier{store: s, logger: logger, now: now, touches: newTouchThrottle()}
 }
 
 var errInvalidKey = apierr.New(codes.Unauthenticated, apierr.ReasonAPIKeyInvalid, "invalid API key")
@@ -65,17 +62,9 @@ func (v *KeyVerifier) Verify(ctx context.Context, key string) (*auth.Principal, 
 
 func (v *KeyVerifier) touch(ctx context.Context, id string) {
 	now := v.now()
-	v.mu.Lock()
-	last, seen := v.touched[id]
-	if seen && now.Sub(last) < time.Minute {
-		v.mu.Unlock()
+	if !v.touches.due(id, now) {
 		return
 	}
-	v.touched[id] = now
-	if len(v.touched) > 100000 {
-		v.touched = map[string]time.Time{id: now}
-	}
-	v.mu.Unlock()
 	if err := v.store.TouchAPIKey(context.WithoutCancel(ctx), id, now); err != nil {
 		v.logger.WarnContext(ctx, "record api key use", "error", err.Error())
 	}
