@@ -58,6 +58,17 @@ func (d *Descriptor) ResolveBaseURL(config map[string]string) (string, error) {
 	return d.DefaultBaseURL, nil
 }
 
+// At returns a copy of d whose API root is baseURL whatever a connection's
+// config says. It is the operator's override, never a connection's: it
+// points an integration at its emulator in `unimesh dev`, or at a vendor's
+// staging host.
+func (d *Descriptor) At(baseURL string) *Descriptor {
+	c := *d
+	c.DefaultBaseURL = baseURL
+	c.BaseURL = nil
+	return &c
+}
+
 // Capabilities reads the objects and operations an implementation supports
 // off its struct: every exported field of type Object[T] is an object, named
 // after the field in singular snake_case (Contacts → "contact",

@@ -66,6 +66,17 @@ func QueryAPIKey(name string) Scheme {
 	}
 }
 
+// OAuthBearer sends an OAuth 2.0 access token as "Authorization: Bearer <token>".
+func OAuthBearer() Scheme {
+	return func(cred *platformv1.Credentials) (Authorizer, error) {
+		tok := cred.GetOauth2().GetAccessToken()
+		if tok == "" {
+			return nil, apierr.New(codes.FailedPrecondition, apierr.ReasonCredentialsMismatch, "this integration needs OAuth 2.0 credentials")
+		}
+		return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+tok) }, nil
+	}
+}
+
 // Basic sends basic credentials.
 func Basic() Scheme {
 	return func(cred *platformv1.Credentials) (Authorizer, error) {

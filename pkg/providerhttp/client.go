@@ -165,6 +165,11 @@ type Hooks struct {
 	// Describe turns an error response into words for the error message,
 	// such as the provider's own error message. It must not return secrets.
 	Describe func(resp *Response) string
+	// Classify returns the status code an answer stands for, where the
+	// provider's own says something else: Salesforce answers 403
+	// REQUEST_LIMIT_EXCEEDED for a rate limit. It returns resp.StatusCode
+	// when the code is to be taken as it is.
+	Classify func(resp *Response) int
 }
 
 // Client calls one provider for one connection.
@@ -207,6 +212,9 @@ type Request struct {
 	Query  url.Values
 	Header http.Header
 	Body   []byte
+	// Read marks a request that changes nothing whatever its method, such
+	// as HubSpot's search (a POST), so that it is retried like a GET.
+	Read bool
 }
 
 // Response is the provider's answer, with its body read.
@@ -307,7 +315,7 @@ func (c *Client) send(ctx context.Context, req Request, retry bool) (*Response, 
 	}
 	ctx = withAuthorizer(context.WithValue(ctx, integrationKey{}, c.integration), c.auth)
 	attempts := 1
-	if retry && isRead(req.Method) {
+	if retry && (req.Read || isRead(req.Method)) {
 		attempts = max(1, c.policy.MaxAttempts)
 	}
 	var (
@@ -329,7 +337,7 @@ func (c *Client) send(ctx context.Context, req Request, retry bool) (*Response, 
 				fmt.Sprintf("%s could not be reached", c.integration), "integration", c.integration)
 		case !retry:
 			return resp, nil
-		case resp.StatusCode == http.StatusTooManyRequests:
+		case c.status(resp) == http.StatusTooManyRequests:
 			wait, _ := c.retryAfter(resp.Header)
 			lastErr = c.mapError(ctx, resp)
 			if attempt+1 >= attempts || waitedOnLimits+wait > c.policy.RateLimitBudget {
@@ -340,9 +348,9 @@ func (c *Client) send(ctx context.Context, req Request, retry bool) (*Response, 
 				return nil, status.FromContextError(ctx.Err()).Err()
 			}
 			continue
-		case resp.StatusCode >= 500:
+		case c.status(resp) >= 500:
 			lastErr = c.mapError(ctx, resp)
-			if resp.StatusCode == http.StatusNotImplemented {
+			if c.status(resp) == http.StatusNotImplemented {
 				return resp, nil
 			}
 		default:
@@ -355,6 +363,14 @@ func (c *Client) send(ctx context.Context, req Request, retry bool) (*Response, 
 			return nil, status.FromContextError(ctx.Err()).Err()
 		}
 	}
+}
+
+// status is the status code resp stands for.
+func (c *Client) status(resp *Response) int {
+	if c.hooks.Classify != nil {
+		return c.hooks.Classify(resp)
+	}
+	return resp.StatusCode
 }
 
 var errTooLarge = errors.New("response too large")
@@ -465,7 +481,7 @@ func (c *Client) mapError(ctx context.Context, resp *Response) error {
 	}
 	md := []string{"integration", c.integration, "provider_status", strconv.Itoa(resp.StatusCode)}
 	var st *status.Status
-	switch code := resp.StatusCode; {
+	switch code := c.status(resp); {
 	case code == http.StatusUnauthorized:
 		if c.hooks.OnUnauthorized != nil {
 			c.hooks.OnUnauthorized(ctx, msg("the provider answered 401"))

@@ -277,3 +277,68 @@ func TestRetryAfterForms(t *testing.T) {
 		t.Error("garbage accepted")
 	}
 }
+
+func TestClassifyTurnsAProviderStatusIntoARateLimit(t *testing.T) {
+	f, _ := testFactory(t, true)
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.WriteHeader(http.StatusForbidden)
+		w.Write([]byte(`[{"errorCode":"REQUEST_LIMIT_EXCEEDED","message":"TotalRequests Limit exceeded."}]`))
+	}))
+	defer srv.Close()
+	hooks := Hooks{Classify: func(resp *Response) int {
+		if resp.StatusCode == http.StatusForbidden && strings.Contains(string(resp.Body), "REQUEST_LIMIT_EXCEEDED") {
+			return http.StatusTooManyRequests
+		}
+		return resp.StatusCode
+	}}
+	c := client(t, f, srv, BearerAPIKey(), hooks)
+	err := c.JSON(context.Background(), http.MethodGet, "/x", nil, nil, nil)
+	if apierr.Reason(err) != apierr.ReasonProviderRateLimited || status.Code(err) != codes.ResourceExhausted {
+		t.Fatalf("err = %v", err)
+	}
+	if n := calls.Load(); n != 3 {
+		t.Fatalf("a read limited by the provider was tried %d times, want 3", n)
+	}
+	calls.Store(0)
+	err = c.JSON(context.Background(), http.MethodPost, "/x", nil, map[string]any{}, nil)
+	if apierr.Reason(err) != apierr.ReasonProviderRateLimited || calls.Load() != 1 {
+		t.Fatalf("write: %v after %d calls", err, calls.Load())
+	}
+}
+
+func TestOAuthBearer(t *testing.T) {
+	a, err := OAuthBearer()(&platformv1.Credentials{Kind: &platformv1.Credentials_Oauth2{Oauth2: &platformv1.OAuth2Credentials{AccessToken: "tok-1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	a(r)
+	if got := r.Header.Get("Authorization"); got != "Bearer tok-1" {
+		t.Fatalf("Authorization = %q", got)
+	}
+	if _, err := OAuthBearer()(apiKey("k")); apierr.Reason(err) != apierr.ReasonCredentialsMismatch {
+		t.Fatalf("an API key taken as OAuth: %v", err)
+	}
+}
+
+func TestAReadByPostIsRetried(t *testing.T) {
+	f, _ := testFactory(t, true)
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) < 3 {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		w.Write([]byte(`{"results":[]}`))
+	}))
+	defer srv.Close()
+	c := client(t, f, srv, BearerAPIKey(), Hooks{})
+	if _, err := c.Do(context.Background(), Request{Method: http.MethodPost, Path: "/search", Body: []byte(`{}`), Read: true}); err != nil {
+		t.Fatalf("a search by POST after two 502s: %v", err)
+	}
+	if n := calls.Load(); n != 3 {
+		t.Fatalf("%d calls, want 3", n)
+	}
+}

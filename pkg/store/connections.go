@@ -174,10 +174,11 @@ func (s *Store) UpdateConnection(ctx context.Context, c Connection, cred *Creden
 	}
 	defer func() { _ = tx.Rollback() }()
 	res, err := tx.ExecContext(ctx, s.q(`UPDATE connections SET status = $3, status_detail = $4, display_name = $5,
-		end_user_origin_id = $6, end_user_name = $7, end_user_email = $8, config = $9, update_time = $10
+		end_user_origin_id = $6, end_user_name = $7, end_user_email = $8, config = $9, update_time = $10,
+		auth_type = $11, scopes = $12
 		WHERE project_id = $1 AND id = $2`),
 		c.ProjectID, c.ID, c.Status, c.StatusDetail, c.DisplayName, c.EndUserOriginID, c.EndUserName, c.EndUserEmail,
-		config, micros(c.UpdateTime))
+		config, micros(c.UpdateTime), c.AuthType, strings.Join(c.Scopes, " "))
 	if err != nil {
 		return fmt.Errorf("store: update connection: %w", err)
 	}

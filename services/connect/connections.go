@@ -116,6 +116,8 @@ func (s *Service) checkCredentials(d *connector.Descriptor, in *platformv1.Integ
 		want = platformv1.AuthType_AUTH_TYPE_API_KEY
 	case *platformv1.Credentials_Basic:
 		want = platformv1.AuthType_AUTH_TYPE_BASIC
+	case *platformv1.Credentials_Oauth2:
+		want = platformv1.AuthType_AUTH_TYPE_OAUTH2
 	}
 	if !slices.Contains(in.GetAuthTypes(), want) {
 		var names []string
@@ -211,7 +213,7 @@ func (s *Service) CreateConnection(ctx context.Context, req *platformv1.CreateCo
 	row := store.Connection{
 		ID: auth.NewID("conn_"), ProjectID: p.ProjectID, Integration: in.GetSlug(), Status: int32(status),
 		DisplayName: c.GetDisplayName(), EndUserOriginID: c.GetEndUser().GetOriginId(), EndUserName: c.GetEndUser().GetName(),
-		EndUserEmail: c.GetEndUser().GetEmail(), Config: c.GetConfig(), AuthType: int32(authType), CreateTime: now, UpdateTime: now,
+		EndUserEmail: c.GetEndUser().GetEmail(), Config: c.GetConfig(), AuthType: int32(authType), Scopes: req.GetCredentials().GetOauth2().GetScopes(), CreateTime: now, UpdateTime: now,
 	}
 	if row.DisplayName == "" {
 		row.DisplayName = in.GetName()
@@ -273,9 +275,11 @@ func (s *Service) UpdateConnection(ctx context.Context, req *platformv1.UpdateCo
 	}
 	var cred *store.Credential
 	if req.GetCredentials() != nil {
-		if _, err := s.checkCredentials(d, integ, req.GetCredentials()); err != nil {
+		authType, err := s.checkCredentials(d, integ, req.GetCredentials())
+		if err != nil {
 			return nil, err
 		}
+		row.AuthType, row.Scopes = int32(authType), req.GetCredentials().GetOauth2().GetScopes()
 		sealed, err := s.seal(row.ID, req.GetCredentials())
 		if err != nil {
 			return nil, s.internal(ctx, "seal credentials", err)

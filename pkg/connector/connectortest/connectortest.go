@@ -53,3 +53,8 @@ func Conn(t testing.TB, d *connector.Descriptor, baseURL string, cred *platformv
 	}
 	return &connector.Conn{ID: "conn_test", ProjectID: "proj_test", Integration: d.Slug, Config: config, HTTP: client}
 }
+
+// OAuth2 returns OAuth 2.0 credentials with an access token.
+func OAuth2(accessToken string) *platformv1.Credentials {
+	return &platformv1.Credentials{Kind: &platformv1.Credentials_Oauth2{Oauth2: &platformv1.OAuth2Credentials{AccessToken: accessToken}}}
+}

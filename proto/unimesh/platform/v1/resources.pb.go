@@ -986,6 +986,7 @@ type Credentials struct {
 	//
 	//	*Credentials_ApiKey
 	//	*Credentials_Basic
+	//	*Credentials_Oauth2
 	Kind          isCredentials_Kind `protobuf_oneof:"kind"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1046,6 +1047,15 @@ func (x *Credentials) GetBasic() *BasicCredentials {
 	return nil
 }
 
+func (x *Credentials) GetOauth2() *OAuth2Credentials {
+	if x != nil {
+		if x, ok := x.Kind.(*Credentials_Oauth2); ok {
+			return x.Oauth2
+		}
+	}
+	return nil
+}
+
 type isCredentials_Kind interface {
 	isCredentials_Kind()
 }
@@ -1060,9 +1070,90 @@ type Credentials_Basic struct {
 	Basic *BasicCredentials `protobuf:"bytes,2,opt,name=basic,proto3,oneof"`
 }
 
+type Credentials_Oauth2 struct {
+	// OAuth 2.0 tokens, obtained by Unimesh's own authorization flow or
+	// imported from one run elsewhere.
+	Oauth2 *OAuth2Credentials `protobuf:"bytes,3,opt,name=oauth2,proto3,oneof"`
+}
+
 func (*Credentials_ApiKey) isCredentials_Kind() {}
 
 func (*Credentials_Basic) isCredentials_Kind() {}
+
+func (*Credentials_Oauth2) isCredentials_Kind() {}
+
+// OAuth 2.0 tokens of a connection.
+type OAuth2Credentials struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The access token, sent as "Authorization: Bearer <token>".
+	AccessToken string `protobuf:"bytes,1,opt,name=access_token,json=accessToken,proto3" json:"access_token,omitempty"`
+	// The refresh token, when the provider issued one.
+	RefreshToken string `protobuf:"bytes,2,opt,name=refresh_token,json=refreshToken,proto3" json:"refresh_token,omitempty"`
+	// When the access token expires; unset when the provider did not say.
+	ExpireTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	// The scopes granted.
+	Scopes        []string `protobuf:"bytes,4,rep,name=scopes,proto3" json:"scopes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OAuth2Credentials) Reset() {
+	*x = OAuth2Credentials{}
+	mi := &file_unimesh_platform_v1_resources_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OAuth2Credentials) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OAuth2Credentials) ProtoMessage() {}
+
+func (x *OAuth2Credentials) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_platform_v1_resources_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OAuth2Credentials.ProtoReflect.Descriptor instead.
+func (*OAuth2Credentials) Descriptor() ([]byte, []int) {
+	return file_unimesh_platform_v1_resources_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *OAuth2Credentials) GetAccessToken() string {
+	if x != nil {
+		return x.AccessToken
+	}
+	return ""
+}
+
+func (x *OAuth2Credentials) GetRefreshToken() string {
+	if x != nil {
+		return x.RefreshToken
+	}
+	return ""
+}
+
+func (x *OAuth2Credentials) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
+}
+
+func (x *OAuth2Credentials) GetScopes() []string {
+	if x != nil {
+		return x.Scopes
+	}
+	return nil
+}
 
 // A static API key or token.
 type ApiKeyCredentials struct {
@@ -1075,7 +1166,7 @@ type ApiKeyCredentials struct {
 
 func (x *ApiKeyCredentials) Reset() {
 	*x = ApiKeyCredentials{}
-	mi := &file_unimesh_platform_v1_resources_proto_msgTypes[8]
+	mi := &file_unimesh_platform_v1_resources_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1087,7 +1178,7 @@ func (x *ApiKeyCredentials) String() string {
 func (*ApiKeyCredentials) ProtoMessage() {}
 
 func (x *ApiKeyCredentials) ProtoReflect() protoreflect.Message {
-	mi := &file_unimesh_platform_v1_resources_proto_msgTypes[8]
+	mi := &file_unimesh_platform_v1_resources_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1100,7 +1191,7 @@ func (x *ApiKeyCredentials) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApiKeyCredentials.ProtoReflect.Descriptor instead.
 func (*ApiKeyCredentials) Descriptor() ([]byte, []int) {
-	return file_unimesh_platform_v1_resources_proto_rawDescGZIP(), []int{8}
+	return file_unimesh_platform_v1_resources_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ApiKeyCredentials) GetKey() string {
@@ -1123,7 +1214,7 @@ type BasicCredentials struct {
 
 func (x *BasicCredentials) Reset() {
 	*x = BasicCredentials{}
-	mi := &file_unimesh_platform_v1_resources_proto_msgTypes[9]
+	mi := &file_unimesh_platform_v1_resources_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1135,7 +1226,7 @@ func (x *BasicCredentials) String() string {
 func (*BasicCredentials) ProtoMessage() {}
 
 func (x *BasicCredentials) ProtoReflect() protoreflect.Message {
-	mi := &file_unimesh_platform_v1_resources_proto_msgTypes[9]
+	mi := &file_unimesh_platform_v1_resources_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1148,7 +1239,7 @@ func (x *BasicCredentials) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BasicCredentials.ProtoReflect.Descriptor instead.
 func (*BasicCredentials) Descriptor() ([]byte, []int) {
-	return file_unimesh_platform_v1_resources_proto_rawDescGZIP(), []int{9}
+	return file_unimesh_platform_v1_resources_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *BasicCredentials) GetUsername() string {
@@ -1239,11 +1330,18 @@ const file_unimesh_platform_v1_resources_proto_rawDesc = "" +
 	"\x0elast_used_time\x18\r \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\flastUsedTime\x1a9\n" +
 	"\vConfigEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x9e\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xe0\x01\n" +
 	"\vCredentials\x12A\n" +
 	"\aapi_key\x18\x01 \x01(\v2&.unimesh.platform.v1.ApiKeyCredentialsH\x00R\x06apiKey\x12=\n" +
-	"\x05basic\x18\x02 \x01(\v2%.unimesh.platform.v1.BasicCredentialsH\x00R\x05basicB\r\n" +
-	"\x04kind\x12\x05\xbaH\x02\b\x01\"7\n" +
+	"\x05basic\x18\x02 \x01(\v2%.unimesh.platform.v1.BasicCredentialsH\x00R\x05basic\x12@\n" +
+	"\x06oauth2\x18\x03 \x01(\v2&.unimesh.platform.v1.OAuth2CredentialsH\x00R\x06oauth2B\r\n" +
+	"\x04kind\x12\x05\xbaH\x02\b\x01\"\xe3\x01\n" +
+	"\x11OAuth2Credentials\x123\n" +
+	"\faccess_token\x18\x01 \x01(\tB\x10\xe0A\x02\xe0A\x04\xbaH\ar\x05\x10\x01\x18\x80@R\vaccessToken\x120\n" +
+	"\rrefresh_token\x18\x02 \x01(\tB\v\xe0A\x04\xbaH\x05r\x03\x18\x80@R\frefreshToken\x12;\n" +
+	"\vexpire_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"expireTime\x12*\n" +
+	"\x06scopes\x18\x04 \x03(\tB\x12\xbaH\x0f\x92\x01\f\x10\xc8\x01\"\ar\x05\x10\x01\x18\x80\x04R\x06scopes\"7\n" +
 	"\x11ApiKeyCredentials\x12\"\n" +
 	"\x03key\x18\x01 \x01(\tB\x10\xe0A\x02\xe0A\x04\xbaH\ar\x05\x10\x01\x18\x80 R\x03key\"k\n" +
 	"\x10BasicCredentials\x12)\n" +
@@ -1293,7 +1391,7 @@ func file_unimesh_platform_v1_resources_proto_rawDescGZIP() []byte {
 }
 
 var file_unimesh_platform_v1_resources_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_unimesh_platform_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_unimesh_platform_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_unimesh_platform_v1_resources_proto_goTypes = []any{
 	(Category)(0),                 // 0: unimesh.platform.v1.Category
 	(AuthType)(0),                 // 1: unimesh.platform.v1.AuthType
@@ -1308,17 +1406,18 @@ var file_unimesh_platform_v1_resources_proto_goTypes = []any{
 	(*EndUser)(nil),               // 10: unimesh.platform.v1.EndUser
 	(*Connection)(nil),            // 11: unimesh.platform.v1.Connection
 	(*Credentials)(nil),           // 12: unimesh.platform.v1.Credentials
-	(*ApiKeyCredentials)(nil),     // 13: unimesh.platform.v1.ApiKeyCredentials
-	(*BasicCredentials)(nil),      // 14: unimesh.platform.v1.BasicCredentials
-	nil,                           // 15: unimesh.platform.v1.Connection.ConfigEntry
-	(*timestamppb.Timestamp)(nil), // 16: google.protobuf.Timestamp
+	(*OAuth2Credentials)(nil),     // 13: unimesh.platform.v1.OAuth2Credentials
+	(*ApiKeyCredentials)(nil),     // 14: unimesh.platform.v1.ApiKeyCredentials
+	(*BasicCredentials)(nil),      // 15: unimesh.platform.v1.BasicCredentials
+	nil,                           // 16: unimesh.platform.v1.Connection.ConfigEntry
+	(*timestamppb.Timestamp)(nil), // 17: google.protobuf.Timestamp
 }
 var file_unimesh_platform_v1_resources_proto_depIdxs = []int32{
-	16, // 0: unimesh.platform.v1.Project.create_time:type_name -> google.protobuf.Timestamp
-	16, // 1: unimesh.platform.v1.Project.update_time:type_name -> google.protobuf.Timestamp
+	17, // 0: unimesh.platform.v1.Project.create_time:type_name -> google.protobuf.Timestamp
+	17, // 1: unimesh.platform.v1.Project.update_time:type_name -> google.protobuf.Timestamp
 	2,  // 2: unimesh.platform.v1.ApiKey.scopes:type_name -> unimesh.platform.v1.Scope
-	16, // 3: unimesh.platform.v1.ApiKey.create_time:type_name -> google.protobuf.Timestamp
-	16, // 4: unimesh.platform.v1.ApiKey.last_used_time:type_name -> google.protobuf.Timestamp
+	17, // 3: unimesh.platform.v1.ApiKey.create_time:type_name -> google.protobuf.Timestamp
+	17, // 4: unimesh.platform.v1.ApiKey.last_used_time:type_name -> google.protobuf.Timestamp
 	0,  // 5: unimesh.platform.v1.ObjectSupport.category:type_name -> unimesh.platform.v1.Category
 	3,  // 6: unimesh.platform.v1.ObjectSupport.operations:type_name -> unimesh.platform.v1.Operation
 	0,  // 7: unimesh.platform.v1.Integration.categories:type_name -> unimesh.platform.v1.Category
@@ -1328,18 +1427,20 @@ var file_unimesh_platform_v1_resources_proto_depIdxs = []int32{
 	0,  // 11: unimesh.platform.v1.Connection.categories:type_name -> unimesh.platform.v1.Category
 	4,  // 12: unimesh.platform.v1.Connection.status:type_name -> unimesh.platform.v1.ConnectionStatus
 	10, // 13: unimesh.platform.v1.Connection.end_user:type_name -> unimesh.platform.v1.EndUser
-	15, // 14: unimesh.platform.v1.Connection.config:type_name -> unimesh.platform.v1.Connection.ConfigEntry
+	16, // 14: unimesh.platform.v1.Connection.config:type_name -> unimesh.platform.v1.Connection.ConfigEntry
 	1,  // 15: unimesh.platform.v1.Connection.auth_type:type_name -> unimesh.platform.v1.AuthType
-	16, // 16: unimesh.platform.v1.Connection.create_time:type_name -> google.protobuf.Timestamp
-	16, // 17: unimesh.platform.v1.Connection.update_time:type_name -> google.protobuf.Timestamp
-	16, // 18: unimesh.platform.v1.Connection.last_used_time:type_name -> google.protobuf.Timestamp
-	13, // 19: unimesh.platform.v1.Credentials.api_key:type_name -> unimesh.platform.v1.ApiKeyCredentials
-	14, // 20: unimesh.platform.v1.Credentials.basic:type_name -> unimesh.platform.v1.BasicCredentials
-	21, // [21:21] is the sub-list for method output_type
-	21, // [21:21] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	17, // 16: unimesh.platform.v1.Connection.create_time:type_name -> google.protobuf.Timestamp
+	17, // 17: unimesh.platform.v1.Connection.update_time:type_name -> google.protobuf.Timestamp
+	17, // 18: unimesh.platform.v1.Connection.last_used_time:type_name -> google.protobuf.Timestamp
+	14, // 19: unimesh.platform.v1.Credentials.api_key:type_name -> unimesh.platform.v1.ApiKeyCredentials
+	15, // 20: unimesh.platform.v1.Credentials.basic:type_name -> unimesh.platform.v1.BasicCredentials
+	13, // 21: unimesh.platform.v1.Credentials.oauth2:type_name -> unimesh.platform.v1.OAuth2Credentials
+	17, // 22: unimesh.platform.v1.OAuth2Credentials.expire_time:type_name -> google.protobuf.Timestamp
+	23, // [23:23] is the sub-list for method output_type
+	23, // [23:23] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_unimesh_platform_v1_resources_proto_init() }
@@ -1350,6 +1451,7 @@ func file_unimesh_platform_v1_resources_proto_init() {
 	file_unimesh_platform_v1_resources_proto_msgTypes[7].OneofWrappers = []any{
 		(*Credentials_ApiKey)(nil),
 		(*Credentials_Basic)(nil),
+		(*Credentials_Oauth2)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1357,7 +1459,7 @@ func file_unimesh_platform_v1_resources_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_unimesh_platform_v1_resources_proto_rawDesc), len(file_unimesh_platform_v1_resources_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   11,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
