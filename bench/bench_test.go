@@ -28,11 +28,11 @@ func startStack(b *testing.B) (*stack.Dev, string) {
 	b.Helper()
 	dir := b.TempDir()
 	dev, err := stack.StartDev(context.Background(), &stack.DevConfig{
-		Common:        stack.Common{Logger: telemetry.NewLogger(io.Discard, slog.LevelError, "json")},
-		DataDir:       dir,
-		HTTPAddr:      "127.0.0.1:0",
-		Gateway:       stack.GatewayOptions{RatePerSecond: 1e9, Burst: 1 << 30},
-		SandboxLimits: stack.SandboxLimits{RatePerMinute: 1 << 30},
+		Common:    stack.Common{Logger: telemetry.NewLogger(io.Discard, slog.LevelError, "json")},
+		DataDir:   dir,
+		HTTPAddr:  "127.0.0.1:0",
+		Gateway:   stack.GatewayOptions{RatePerSecond: 1e9, Burst: 1 << 30},
+		Sandboxes: stack.SandboxOptions{RatePerMinute: 1 << 30, Vendors: true},
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -43,6 +43,7 @@ const usage = `usage: unimesh <command> [flags]
 
 commands:
   dev                      run every service embedded, on SQLite, with sandbox providers
+                           and emulated Pipedrive, HubSpot and Salesforce
   serve <service>          run one service (connect, crm, ticketing, hris, accounting, ats, events, gateway, sandbox)
   migrate                  apply database migrations (UNIMESH_DATABASE_URL)
   admin create-project     create a project and its first admin API key
@@ -86,11 +87,14 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	dataDir := fs.String("data-dir", "./data", "where the SQLite database and the installation's keys live")
 	logLevel := fs.String("log-level", valueOr(getenv("UNIMESH_LOG_LEVEL"), "info"), "debug, info, warn or error")
 	logFormat := fs.String("log-format", valueOr(getenv("UNIMESH_LOG_FORMAT"), "text"), "text or json")
+	vendors := fs.Bool("vendor-sandboxes", true,
+		"point the pipedrive, hubspot and salesforce integrations at their local emulators (false: at the vendors)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	logger := telemetry.NewLogger(stderr, telemetry.ParseLevel(*logLevel), *logFormat)
 	cfg := &stack.DevConfig{
+		Sandboxes:   stack.SandboxOptions{Vendors: *vendors},
 		Common:      stack.Common{Logger: logger},
 		DataDir:     *dataDir,
 		DatabaseURL: getenv("UNIMESH_DATABASE_URL"),
@@ -120,8 +124,10 @@ func printWelcome(w io.Writer, dev *stack.Dev, dataDir string) {
 	fmt.Fprintf(w, "  API key    %s\n", dev.APIKey)
 	fmt.Fprintf(w, "  Project    %s\n\n", dev.ProjectID)
 	fmt.Fprintln(w, "  Sandbox connections:")
-	for _, slug := range stack.SandboxSlugs() {
-		fmt.Fprintf(w, "    %-20s %s\n", slug, dev.Connections[slug])
+	for _, slug := range append(stack.SandboxSlugs(), stack.VendorSlugs()...) {
+		if id, ok := dev.Connections[slug]; ok {
+			fmt.Fprintf(w, "    %-20s %s\n", slug, id)
+		}
 	}
 	fmt.Fprintf(w, "\n  Try:\n    curl -H 'Authorization: Bearer %s' '%s/crm/v1/connections/%s/contacts?pageSize=3'\n\n",
 		dev.APIKey, dev.URL, dev.Connections["sandbox-crm"])

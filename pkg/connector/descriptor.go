@@ -61,11 +61,20 @@ func (d *Descriptor) ResolveBaseURL(config map[string]string) (string, error) {
 // At returns a copy of d whose API root is baseURL whatever a connection's
 // config says. It is the operator's override, never a connection's: it
 // points an integration at its emulator in `unimesh dev`, or at a vendor's
-// staging host.
+// staging host. A connection's config is still checked as the vendor's
+// would be, so that what works against the emulator works against the vendor.
 func (d *Descriptor) At(baseURL string) *Descriptor {
 	c := *d
 	c.DefaultBaseURL = baseURL
-	c.BaseURL = nil
+	check := d.BaseURL
+	c.BaseURL = func(config map[string]string) (string, error) {
+		if check != nil {
+			if _, err := check(config); err != nil {
+				return "", err
+			}
+		}
+		return baseURL, nil
+	}
 	return &c
 }
 

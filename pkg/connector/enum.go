@@ -39,7 +39,7 @@ func (m Enum[E]) ToProto(v string) E {
 
 // ToProvider is the provider value to write for e, given the record's
 // remote value. An unset or OTHER e sends the remote value as is; OTHER
-// without one is refused, naming field. It returns "" when there is
+// without one, or a value the provider cannot take, is refused, naming field. It returns "" when there is
 // nothing to write (unset e and no remote value).
 func (m Enum[E]) ToProvider(field string, e E, remote string) (string, error) {
 	if w, ok := m.Write[e]; ok {
@@ -52,7 +52,10 @@ func (m Enum[E]) ToProvider(field string, e E, remote string) (string, error) {
 	}
 	var unset E
 	switch {
-	case remote != "":
+	case remote != "" && (e == unset || e == m.Other || m.Read[remote] == e):
+		// A remote value that says something else than e is a stale one
+		// (read before the client changed the enum): sending it would
+		// silently write another value than the one asked for.
 		return remote, nil
 	case e == unset:
 		return "", nil

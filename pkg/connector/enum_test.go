@@ -104,3 +104,20 @@ func TestEnumWritersInEveryOrder(t *testing.T) {
 		t.Fatalf("clearing only remote_status of a won deal: %v, %v", body, err)
 	}
 }
+
+func TestAStaleRemoteValueDoesNotStandInForAnUnwritableOne(t *testing.T) {
+	leads := Enum[crmv1.LeadStatus]{
+		Provider: "Acme",
+		Read:     map[string]crmv1.LeadStatus{"unseen": crmv1.LeadStatus_LEAD_STATUS_NEW, "converted": crmv1.LeadStatus_LEAD_STATUS_CONVERTED},
+		Write:    map[crmv1.LeadStatus]string{crmv1.LeadStatus_LEAD_STATUS_NEW: "unseen"},
+		Other:    crmv1.LeadStatus_LEAD_STATUS_OTHER,
+	}
+	// The client read an unseen lead and set it CONVERTED, which Acme cannot write.
+	if got, err := leads.ToProvider("status", crmv1.LeadStatus_LEAD_STATUS_CONVERTED, "unseen"); err == nil {
+		t.Fatalf("wrote %q for CONVERTED", got)
+	}
+	// The remote value that reads as the asked value is still written as it is.
+	if got, err := leads.ToProvider("status", crmv1.LeadStatus_LEAD_STATUS_CONVERTED, "converted"); err != nil || got != "converted" {
+		t.Fatalf("converted: %q %v", got, err)
+	}
+}

@@ -69,8 +69,8 @@ func run(rounds int, duration time.Duration, concurrency, pageSize int, asJSON b
 		DataDir:  dir,
 		HTTPAddr: "127.0.0.1:0",
 		// The edge's per-key limit would measure itself, not the path.
-		Gateway:       stack.GatewayOptions{RatePerSecond: 1e9, Burst: 1 << 30},
-		SandboxLimits: stack.SandboxLimits{RatePerMinute: 1 << 30},
+		Gateway:   stack.GatewayOptions{RatePerSecond: 1e9, Burst: 1 << 30},
+		Sandboxes: stack.SandboxOptions{RatePerMinute: 1 << 30, Vendors: true},
 	})
 	if err != nil {
 		return err

@@ -34,8 +34,10 @@ type DevConfig struct {
 	HTTPAddr string
 	// SandboxAddr is where the sandbox providers listen ("127.0.0.1:0").
 	SandboxAddr string
-	// SandboxLimits are the sandbox providers' rate limits.
-	SandboxLimits SandboxLimits
+	// Sandboxes configure the sandbox providers; with Sandboxes.Vendors the
+	// vendor integrations that have an emulator are pointed at it, and the
+	// dev project gets a connection to each.
+	Sandboxes SandboxOptions
 	// APIKey, when set, is the dev project's API key (UNIMESH_DEV_API_KEY).
 	APIKey string
 	// Gateway tunes the edge.
@@ -112,13 +114,14 @@ func StartDev(ctx context.Context, cfg *DevConfig) (d *Dev, err error) {
 	if sandboxAddr == "" {
 		sandboxAddr = "127.0.0.1:0"
 	}
-	host, err := StartSandboxes(sandboxAddr, secret, cfg.SandboxLimits, cfg.Logger)
+	host, err := StartSandboxes(sandboxAddr, secret, cfg.Sandboxes, cfg.Logger)
 	if err != nil {
 		return nil, err
 	}
 	d.Sandboxes = host
 	d.stop = append(d.stop, func(ctx context.Context) { _ = host.Close(ctx) })
 	cfg.Connectors.SandboxURL = host.URL
+	cfg.Connectors.VendorSandboxes = cfg.Sandboxes.Vendors
 	cfg.AllowPrivateNetworks = true
 
 	// connect first: everyone else dials it.
@@ -148,7 +151,7 @@ func StartDev(ctx context.Context, cfg *DevConfig) (d *Dev, err error) {
 		return nil, err
 	}
 
-	if err := d.bootstrap(ctx, cfg.DataDir, cfg.APIKey, secret); err != nil {
+	if err := d.bootstrap(ctx, cfg.DataDir, cfg.APIKey, secret, cfg.Sandboxes.Vendors); err != nil {
 		return nil, err
 	}
 
@@ -209,8 +212,8 @@ func (d *Dev) Close(ctx context.Context) {
 }
 
 // bootstrap makes the dev project, its key and one sandbox connection per
-// category, once; a restart finds and reuses them.
-func (d *Dev) bootstrap(ctx context.Context, dataDir, apiKey string, secret []byte) error {
+// category (and per vendor sandbox), once; a restart finds and reuses them.
+func (d *Dev) bootstrap(ctx context.Context, dataDir, apiKey string, secret []byte, vendors bool) error {
 	st := d.Store
 	now := time.Now()
 	projects, err := st.ListProjects(ctx)
@@ -259,7 +262,16 @@ func (d *Dev) bootstrap(ctx context.Context, dataDir, apiKey string, secret []by
 		}
 	}
 	d.Connections = map[string]string{}
+	wanted := map[string]vendorSandbox{}
 	for _, slug := range SandboxSlugs() {
+		wanted[slug] = vendorSandbox{slug: slug, credentials: apiKeyCredentials}
+	}
+	if vendors {
+		for _, v := range vendorSandboxes() {
+			wanted[v.slug] = v
+		}
+	}
+	for slug, v := range wanted {
 		existing, err := st.ListConnections(ctx, project.ID, store.ConnectionFilter{Integration: slug}, nil, 1)
 		if err != nil {
 			return err
@@ -268,7 +280,7 @@ func (d *Dev) bootstrap(ctx context.Context, dataDir, apiKey string, secret []by
 			d.Connections[slug] = existing[0].ID
 			continue
 		}
-		id, err := d.createSandboxConnection(ctx, project.ID, slug, SandboxKey(secret, slug))
+		id, err := d.createSandboxConnection(ctx, project.ID, slug, v.credentials(SandboxKey(secret, slug)), v.config)
 		if err != nil {
 			return err
 		}
@@ -278,7 +290,7 @@ func (d *Dev) bootstrap(ctx context.Context, dataDir, apiKey string, secret []by
 }
 
 // createSandboxConnection goes through connect's API like any client would.
-func (d *Dev) createSandboxConnection(ctx context.Context, projectID, slug, key string) (string, error) {
+func (d *Dev) createSandboxConnection(ctx context.Context, projectID, slug string, cred *platformv1.Credentials, config map[string]string) (string, error) {
 	conn, err := server.Dial(d.Addrs["connect"], noop.NewTracerProvider())
 	if err != nil {
 		return "", err
@@ -293,8 +305,8 @@ func (d *Dev) createSandboxConnection(ctx context.Context, projectID, slug, key 
 	defer func() { _ = d.Store.DeleteAPIKey(context.WithoutCancel(ctx), projectID, k.ID) }()
 	c, err := platformv1.NewConnectionServiceClient(conn).CreateConnection(auth.ForwardAPIKey(ctx, full), &platformv1.CreateConnectionRequest{
 		Connection: &platformv1.Connection{Integration: slug, DisplayName: "Sandbox (" + slug + ")",
-			EndUser: &platformv1.EndUser{OriginId: "demo-customer", Name: "Demo Customer"}},
-		Credentials: &platformv1.Credentials{Kind: &platformv1.Credentials_ApiKey{ApiKey: &platformv1.ApiKeyCredentials{Key: key}}},
+			EndUser: &platformv1.EndUser{OriginId: "demo-customer", Name: "Demo Customer"}, Config: config},
+		Credentials: cred,
 	})
 	if err != nil {
 		return "", fmt.Errorf("create the %s sandbox connection: %w", slug, err)

@@ -49,11 +49,14 @@ func (e MeshEnv) need(key string) (string, error) {
 //	UNIMESH_<SERVICE>_ADDR    where each service is (gateway)
 //	UNIMESH_SANDBOX_URL       root URL of `unimesh serve sandbox`, to offer the sandbox integrations
 //	UNIMESH_SANDBOX_SECRET    hex secret the sandbox keys derive from (sandbox)
+//	UNIMESH_VENDOR_SANDBOXES  serve the vendor emulators (sandbox) and point the vendor
+//	                          integrations at them under UNIMESH_SANDBOX_URL (false; demos only)
 //	UNIMESH_ALLOW_PRIVATE_NETWORKS  let providers live on private addresses (false)
 //	UNIMESH_RATE_LIMIT / UNIMESH_RATE_BURST  per-key requests per second and burst (gateway)
 func Serve(ctx context.Context, service string, env MeshEnv, logger *slog.Logger) error {
 	c := &Common{Logger: logger, AllowPrivateNetworks: env.get("UNIMESH_ALLOW_PRIVATE_NETWORKS", "false") == "true",
-		Connectors: Connectors{SandboxURL: strings.TrimSuffix(env.get("UNIMESH_SANDBOX_URL", ""), "/")}}
+		Connectors: Connectors{SandboxURL: strings.TrimSuffix(env.get("UNIMESH_SANDBOX_URL", ""), "/"),
+			VendorSandboxes: env.get("UNIMESH_VENDOR_SANDBOXES", "false") == "true"}}
 	defer c.Shutdown(context.WithoutCancel(ctx))
 	if service == "sandbox" {
 		return serveSandbox(ctx, env, logger)
@@ -166,7 +169,7 @@ func serveSandbox(ctx context.Context, env MeshEnv, logger *slog.Logger) error {
 		return errors.New("UNIMESH_SANDBOX_SECRET must be at least 16 bytes of hex")
 	}
 	rate, _ := strconv.Atoi(env.get("UNIMESH_SANDBOX_RATE_PER_MINUTE", "600"))
-	h, _ := SandboxHandler(secret, SandboxLimits{RatePerMinute: rate})
+	h, _ := SandboxHandler(secret, SandboxOptions{RatePerMinute: rate, Vendors: env.get("UNIMESH_VENDOR_SANDBOXES", "false") == "true"})
 	return serveHTTP(ctx, h, env.get("UNIMESH_HTTP_ADDR", ":8080"), logger, "sandbox")
 }
 

@@ -61,6 +61,10 @@ type Connectors struct {
 	// SandboxURL is the root of the sandbox providers (each under /<slug>);
 	// empty leaves the sandbox integrations out of the catalog.
 	SandboxURL string
+	// VendorSandboxes points the vendor integrations that have an emulator
+	// (pipedrive, hubspot, salesforce) at it, under SandboxURL, instead of
+	// at the vendor: a demo or test installation, never a production one.
+	VendorSandboxes bool
 }
 
 func (c Connectors) sandbox(slug string) string { return c.SandboxURL + "/" + slug }
@@ -68,7 +72,7 @@ func (c Connectors) sandbox(slug string) string { return c.SandboxURL + "/" + sl
 // Categories returns every category service with its connectors.
 func Categories(c Connectors) []Category {
 	var (
-		crmRegs        []connector.Registered[crmconnectors.CRM]
+		crmRegs        = crmVendors(c)
 		ticketingRegs  []connector.Registered[ticketingconnectors.Ticketing]
 		hrisRegs       []connector.Registered[hrisconnectors.HRIS]
 		accountingRegs []connector.Registered[accountingconnectors.Accounting]

@@ -34,19 +34,27 @@ func SandboxSlugs() []string {
 	return []string{crmsandbox.Slug, ticketingsandbox.Slug, hrissandbox.Slug, accountingsandbox.Slug, atssandbox.Slug}
 }
 
-// SandboxLimits are the sandbox providers' rate limits: like real vendors,
-// they answer 429 past RatePerMinute requests per minute per key (600 when zero).
-type SandboxLimits struct {
+// SandboxOptions configure the sandbox providers.
+type SandboxOptions struct {
+	// RatePerMinute is each provider's rate limit per key: like real
+	// vendors, they answer 429 past it (their own default when zero).
 	RatePerMinute int
+	// Vendors also serves the emulators of real vendors (pipedrive,
+	// hubspot, salesforce) under /<slug>/.
+	Vendors bool
+}
+
+func (o SandboxOptions) window() time.Duration {
+	if o.RatePerMinute > 0 {
+		return time.Minute
+	}
+	return 0
 }
 
 // SandboxHandler serves every sandbox provider under /<slug>/, seeded with
-// demo data.
-func SandboxHandler(secret []byte, limits SandboxLimits) (http.Handler, map[string]http.Handler) {
-	window := time.Duration(0)
-	if limits.RatePerMinute > 0 {
-		window = time.Minute
-	}
+// demo data, and the vendor emulators when limits.Vendors.
+func SandboxHandler(secret []byte, limits SandboxOptions) (http.Handler, map[string]http.Handler) {
+	window := limits.window()
 	emus := map[string]http.Handler{
 		crmsandbox.Slug: crmsandbox.NewEmulator(crmsandbox.Options{APIKey: SandboxKey(secret, crmsandbox.Slug), Seed: true,
 			RateLimit: limits.RatePerMinute, RateWindow: window}),
@@ -59,13 +67,20 @@ func SandboxHandler(secret []byte, limits SandboxLimits) (http.Handler, map[stri
 		atssandbox.Slug: atssandbox.NewEmulator(atssandbox.Options{APIKey: SandboxKey(secret, atssandbox.Slug), Seed: true,
 			RateLimit: limits.RatePerMinute, RateWindow: window}),
 	}
+	slugs := SandboxSlugs()
+	if limits.Vendors {
+		for _, v := range vendorSandboxes() {
+			emus[v.slug] = v.emulator(SandboxKey(secret, v.slug), limits)
+			slugs = append(slugs, v.slug)
+		}
+	}
 	mux := http.NewServeMux()
 	for slug, h := range emus {
 		mux.Handle("/"+slug+"/", http.StripPrefix("/"+slug, h))
 	}
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintf(w, "Unimesh sandbox providers: %s\n", strings.Join(SandboxSlugs(), ", "))
+		fmt.Fprintf(w, "Unimesh sandbox providers: %s\n", strings.Join(slugs, ", "))
 	})
 	return mux, emus
 }
@@ -78,7 +93,7 @@ type SandboxHost struct {
 }
 
 // StartSandboxes serves the sandbox providers on addr (such as 127.0.0.1:0).
-func StartSandboxes(addr string, secret []byte, limits SandboxLimits, logger *slog.Logger) (*SandboxHost, error) {
+func StartSandboxes(addr string, secret []byte, limits SandboxOptions, logger *slog.Logger) (*SandboxHost, error) {
 	lis, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox listener: %w", err)

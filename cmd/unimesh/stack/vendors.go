@@ -1,0 +1,90 @@
+package stack
+
+import (
+	"net/http"
+
+	"github.com/unimesh/unimesh/pkg/connector"
+	platformv1 "github.com/unimesh/unimesh/proto/unimesh/platform/v1"
+	crmconnectors "github.com/unimesh/unimesh/services/crm/connectors"
+	"github.com/unimesh/unimesh/services/crm/connectors/hubspot"
+	"github.com/unimesh/unimesh/services/crm/connectors/hubspot/hubspotemu"
+	"github.com/unimesh/unimesh/services/crm/connectors/pipedrive"
+	"github.com/unimesh/unimesh/services/crm/connectors/pipedrive/pipedriveemu"
+	"github.com/unimesh/unimesh/services/crm/connectors/salesforce"
+	"github.com/unimesh/unimesh/services/crm/connectors/salesforce/salesforceemu"
+)
+
+// vendorSandbox is a real vendor's integration offered against its emulator:
+// `unimesh dev` serves the emulator beside the sandbox providers and points
+// the integration at it, so that a laptop can try Pipedrive or Salesforce
+// without an account. The connector is the one that talks to the vendor.
+type vendorSandbox struct {
+	slug string
+	// emulator serves the vendor's API, accepting token.
+	emulator func(token string, o SandboxOptions) http.Handler
+	// credentials are what a connection presents: the vendor's own kind.
+	credentials func(token string) *platformv1.Credentials
+	// config is a connection's config, as the vendor needs one.
+	config map[string]string
+}
+
+func apiKeyCredentials(token string) *platformv1.Credentials {
+	return &platformv1.Credentials{Kind: &platformv1.Credentials_ApiKey{ApiKey: &platformv1.ApiKeyCredentials{Key: token}}}
+}
+
+func oauth2Credentials(token string) *platformv1.Credentials {
+	return &platformv1.Credentials{Kind: &platformv1.Credentials_Oauth2{Oauth2: &platformv1.OAuth2Credentials{AccessToken: token}}}
+}
+
+func vendorSandboxes() []vendorSandbox {
+	return []vendorSandbox{
+		{
+			slug: pipedrive.Slug,
+			emulator: func(token string, o SandboxOptions) http.Handler {
+				return pipedriveemu.New(pipedriveemu.Options{Token: token, Seed: true, RateLimit: o.RatePerMinute, RateWindow: o.window()})
+			},
+			credentials: apiKeyCredentials,
+			config:      map[string]string{"company_domain": "sandbox"},
+		},
+		{
+			slug: hubspot.Slug,
+			emulator: func(token string, o SandboxOptions) http.Handler {
+				return hubspotemu.New(hubspotemu.Options{Token: token, Seed: true, RateLimit: o.RatePerMinute, RateWindow: o.window()})
+			},
+			credentials: apiKeyCredentials,
+		},
+		{
+			slug: salesforce.Slug,
+			emulator: func(token string, o SandboxOptions) http.Handler {
+				return salesforceemu.New(salesforceemu.Options{Token: token, Seed: true, RateLimit: o.RatePerMinute, RateWindow: o.window()})
+			},
+			credentials: oauth2Credentials,
+			config:      map[string]string{"instance_url": "https://sandbox.my.salesforce.com"},
+		},
+	}
+}
+
+// VendorSlugs are the vendor integrations that have an emulator.
+func VendorSlugs() []string {
+	var out []string
+	for _, v := range vendorSandboxes() {
+		out = append(out, v.slug)
+	}
+	return out
+}
+
+// crmVendors registers the CRM vendors' connectors: at the vendors' own
+// hosts, or at their emulators under c.SandboxURL when c.VendorSandboxes.
+func crmVendors(c Connectors) []connector.Registered[crmconnectors.CRM] {
+	at := func(d *connector.Descriptor) *connector.Descriptor {
+		if c.VendorSandboxes && c.SandboxURL != "" {
+			return d.At(c.sandbox(d.Slug))
+		}
+		return d
+	}
+	return []connector.Registered[crmconnectors.CRM]{
+		{Descriptor: at(pipedrive.Descriptor()), Impl: pipedrive.Connector()},
+		{Descriptor: at(hubspot.Descriptor()), Impl: hubspot.Connector()},
+		{Descriptor: at(salesforce.Descriptor()), Impl: salesforce.Connector()},
+	}
+}

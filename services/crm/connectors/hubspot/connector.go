@@ -1,0 +1,110 @@
+// Package hubspot is the HubSpot CRM connector: HubSpot's CRM v3 objects,
+// search, associations v4, owners, pipelines and properties APIs behind the
+// unified CRM API. Its emulator is in hubspotemu.
+//
+// How unified records map to HubSpot's:
+//
+//   - Contacts, companies, deals and leads are /crm/v3/objects/{type}
+//     records with numeric ids. Notes, calls, meetings, emails and tasks are
+//     five objects read as one unified Activity: an activity's id says which
+//     object it is, "<kind>-<HubSpot id>" (note-123, call-123, meeting-123,
+//     email-123, task-123), so Get, Update and Delete reach the right one;
+//     the unified list pages through the five in turn with one cursor.
+//   - Owners (/crm/v3/owners) are users; deal pipelines
+//     (/crm/v3/pipelines/deals) are pipelines, stage probability and
+//     isClosed read from the stage metadata (won = closed at 1.0).
+//   - Links (a contact's company, a deal's company and contacts, an
+//     activity's contacts, companies, deals and leads) are associations:
+//     read with `associations=` (or, after a search, the v4 batch read),
+//     written with the create's associations and, on update, the v4
+//     association endpoints. A contact's and a deal's company is the one
+//     with the Primary label.
+//   - custom_fields are the custom properties (hubspotDefined false) by
+//     name, typed by their definitions, which are cached per connection.
+//   - ModifiedSince lists go through the search endpoint, filtering on
+//     lastmodifieddate (contacts) or hs_lastmodifieddate (the others), oldest
+//     change first; its results carry no associations, which the v4 batch
+//     read adds. Past the search's 10,000 results the connector searches
+//     again from the last change it saw.
+//   - A deal's status is its stage's: open, or closed and won (probability
+//     1.0) or lost; remote_status is the stage id. A deal created with only a
+//     name and an amount lands in the default pipeline's first open stage
+//     (HubSpot requires dealstage); status WON or LOST moves it to its
+//     pipeline's first won or lost stage. Its probability is the stage's.
+//   - A lead is created on a contact, as HubSpot requires: the lead's person
+//     fields make the contact (or find it, when HubSpot answers 409 for its
+//     email) and are read from and written to it.
+//   - Amounts are the decimal text HubSpot stores, never parsed; a deal
+//     without deal_currency_code, and a company's annual revenue, are in the
+//     account's currency (/account-info/v3/details).
+//   - Delete archives; HubSpot answers 204 for a record that is already
+//     gone, so deleting twice succeeds.
+package hubspot
+
+import (
+	"time"
+
+	"github.com/unimesh/unimesh/pkg/cache"
+	"github.com/unimesh/unimesh/pkg/connector"
+	"github.com/unimesh/unimesh/pkg/providerhttp"
+	platformv1 "github.com/unimesh/unimesh/proto/unimesh/platform/v1"
+	"github.com/unimesh/unimesh/services/crm/connectors"
+)
+
+// Slug is the integration's slug.
+const Slug = "hubspot"
+
+// BaseURL is HubSpot's API root, the same for every account (HubSpot routes
+// EU-hosted accounts behind it too).
+const BaseURL = "https://api.hubapi.com"
+
+// cacheTTL bounds how stale the per-connection caches (property
+// definitions, pipelines, account currency) may be.
+const cacheTTL = 5 * time.Minute
+
+// Descriptor describes HubSpot.
+func Descriptor() *connector.Descriptor {
+	return &connector.Descriptor{
+		Slug:      Slug,
+		Name:      "HubSpot",
+		Category:  platformv1.Category_CATEGORY_CRM,
+		AuthTypes: []platformv1.AuthType{platformv1.AuthType_AUTH_TYPE_OAUTH2, platformv1.AuthType_AUTH_TYPE_API_KEY},
+		// A private app's access token (the API key credential) and an OAuth
+		// access token are both sent as a bearer token.
+		Auth:           providerhttp.AnyOf(providerhttp.BearerAPIKey(), providerhttp.OAuthBearer()),
+		DefaultBaseURL: BaseURL,
+		Hooks:          hooks(),
+		NativeWebhooks: true,
+		RateLimitPolicy: "Per account and app: a burst limit of 100 requests per 10 seconds on Free and Starter " +
+			"(150 to 190 on Professional and Enterprise, more with the API limit increase) and 250,000 to 1,000,000 " +
+			"requests per day; the search endpoints 5 requests per second, 200 records per page and 10,000 results per " +
+			"query. A 429 names its policy (TEN_SECONDLY_ROLLING, SECONDLY, DAILY) and carries no Retry-After: the wait " +
+			"is read from the X-HubSpot-RateLimit-* headers.",
+		DocsURL: "https://developers.hubspot.com/docs/api-reference/overview",
+	}
+}
+
+// hub holds the connector's per-connection caches, keyed by connection id.
+type hub struct {
+	props    *cache.Cache[propDefs]
+	pipes    *cache.Cache[[]pipeline]
+	accounts *cache.Cache[accountInfo]
+}
+
+// Connector returns the CRM connector of HubSpot.
+func Connector() connectors.CRM {
+	h := &hub{
+		props:    cache.New[propDefs](4096),
+		pipes:    cache.New[[]pipeline](1024),
+		accounts: cache.New[accountInfo](1024),
+	}
+	return connectors.CRM{
+		Contacts:   newObject(h, contactSpec()),
+		Companies:  newObject(h, companySpec()),
+		Deals:      dealObject(h),
+		Leads:      leadObject(h),
+		Activities: activityObject(h),
+		Pipelines:  pipelineObject(h),
+		Users:      userObject(),
+	}
+}
