@@ -153,6 +153,25 @@ func (s *fieldSet) known(in *structpb.Struct) bool {
 
 // decodeValue decodes a JSON value keeping numbers' text.
 func decodeValue(raw json.RawMessage) any {
+	// Most custom values are null or scalars: they are read without a
+	// Decoder, whose buffer was half of a list's allocations. raw is part of
+	// a document already parsed, so a leading digit or '-' is a valid number.
+	switch raw = bytes.TrimSpace(raw); {
+	case len(raw) == 0 || string(raw) == "null":
+		return nil
+	case string(raw) == "true":
+		return true
+	case string(raw) == "false":
+		return false
+	case raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9':
+		return json.Number(raw)
+	case raw[0] == '"':
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return nil
+		}
+		return s
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any
