@@ -209,7 +209,7 @@ func writePhones(wc *writeCtx, label string, phones []*commonv1.Phone, slots []p
 // street line's property ("" when the object has none).
 func addressOf(o *object, street2 string) []*commonv1.Address {
 	a := &commonv1.Address{Street_1: o.prop("address"), City: o.prop("city"), Region: o.prop("state"),
-		PostalCode: o.prop("zip"), CountryCode: countryCode(o.prop("country")), Type: commonv1.AddressType_ADDRESS_TYPE_WORK}
+		PostalCode: o.prop("zip"), CountryCode: normalize.CountryCode(o.prop("country")), Type: commonv1.AddressType_ADDRESS_TYPE_WORK}
 	if street2 != "" {
 		a.Street_2 = o.prop(street2)
 	}
@@ -248,7 +248,7 @@ func writeAddress(wc *writeCtx, label string, addrs []*commonv1.Address, street2
 		return connector.BadField("addresses[0].street_2", "a HubSpot %s's address has one street line", label)
 	}
 	b["address"], b["city"], b["state"], b["zip"] = a.GetStreet_1(), a.GetCity(), a.GetRegion(), a.GetPostalCode()
-	b["country"] = countryValue(a.GetCountryCode())
+	b["country"] = normalize.CountryName(a.GetCountryCode())
 	if street2 != "" {
 		b[street2] = a.GetStreet_2()
 	}

@@ -148,37 +148,6 @@ func phonesFromProto(field string, in []*commonv1.Phone) ([]map[string]any, erro
 
 // --- addresses -----------------------------------------------------------------
 
-// countries maps ISO 3166-1 alpha-2 codes to the English names Pipedrive's
-// geocoded addresses carry.
-var countries = map[string]string{
-	"AR": "Argentina", "AT": "Austria", "AU": "Australia", "BE": "Belgium", "BR": "Brazil", "CA": "Canada",
-	"CH": "Switzerland", "CL": "Chile", "CN": "China", "CO": "Colombia", "CZ": "Czechia", "DE": "Germany",
-	"DK": "Denmark", "EE": "Estonia", "ES": "Spain", "FI": "Finland", "FR": "France", "GB": "United Kingdom",
-	"GR": "Greece", "HU": "Hungary", "IE": "Ireland", "IL": "Israel", "IN": "India", "IT": "Italy", "JP": "Japan",
-	"KR": "South Korea", "LT": "Lithuania", "LV": "Latvia", "MX": "Mexico", "NG": "Nigeria", "NL": "Netherlands",
-	"NO": "Norway", "NZ": "New Zealand", "PL": "Poland", "PT": "Portugal", "RO": "Romania", "SE": "Sweden",
-	"SG": "Singapore", "TR": "Turkey", "UA": "Ukraine", "US": "United States", "ZA": "South Africa",
-}
-
-var countryCodes = func() map[string]string {
-	m := map[string]string{"usa": "US", "united states of america": "US", "uk": "GB", "great britain": "GB", "czech republic": "CZ"}
-	for code, name := range countries {
-		m[strings.ToLower(name)] = code
-	}
-	return m
-}()
-
-var isoCountryRE = regexp.MustCompile(`^[A-Z]{2}$`)
-
-// countryCode reads a country name (or code) as an ISO code; "" when unknown.
-func countryCode(country string) string {
-	c := strings.TrimSpace(country)
-	if isoCountryRE.MatchString(c) {
-		return c
-	}
-	return countryCodes[strings.ToLower(c)]
-}
-
 // addressToProto reads an address object. Pipedrive does not type
 // addresses; an organization's is read as its work address.
 func addressToProto(a *address) *commonv1.Address {
@@ -188,7 +157,7 @@ func addressToProto(a *address) *commonv1.Address {
 	street := strings.TrimSpace(strings.TrimSpace(a.StreetNumber) + " " + strings.TrimSpace(a.Route))
 	out := &commonv1.Address{
 		Street_1: street, Street_2: a.Subpremise, City: a.Locality, Region: a.AdminAreaLevel1,
-		PostalCode: a.PostalCode, CountryCode: countryCode(a.Country), Type: commonv1.AddressType_ADDRESS_TYPE_WORK,
+		PostalCode: a.PostalCode, CountryCode: normalize.CountryCode(a.Country), Type: commonv1.AddressType_ADDRESS_TYPE_WORK,
 	}
 	if street == "" && a.Locality == "" {
 		// Not geocoded: the address is only its text.
@@ -210,10 +179,7 @@ func addressFromProto(field string, in []*commonv1.Address) (any, error) {
 	if t := a.GetType(); t != commonv1.AddressType_ADDRESS_TYPE_UNSPECIFIED && t != commonv1.AddressType_ADDRESS_TYPE_WORK {
 		return nil, connector.BadField(field+"[0].type", "Pipedrive keeps an organization's (work) address only, not a %s one", t)
 	}
-	country := a.GetCountryCode()
-	if name, ok := countries[country]; ok {
-		country = name
-	}
+	country := normalize.CountryName(a.GetCountryCode())
 	cityLine := strings.TrimSpace(a.GetPostalCode() + " " + a.GetCity())
 	var parts []string
 	for _, p := range []string{a.GetStreet_1(), a.GetStreet_2(), cityLine, a.GetRegion(), country} {

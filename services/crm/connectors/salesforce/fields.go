@@ -302,27 +302,6 @@ func addressFields(slots []addressSlot) []string {
 	return out
 }
 
-// countries maps the country names Salesforce's free-text country fields
-// commonly hold to ISO codes. Orgs with State and Country Picklists have
-// <prefix>CountryCode, which is read first.
-var countries = map[string]string{
-	"united states": "US", "united states of america": "US", "usa": "US", "u.s.a.": "US", "u.s.": "US", "america": "US",
-	"united kingdom": "GB", "uk": "GB", "great britain": "GB", "england": "GB", "germany": "DE", "deutschland": "DE",
-	"france": "FR", "spain": "ES", "españa": "ES", "italy": "IT", "italia": "IT", "netherlands": "NL", "the netherlands": "NL",
-	"belgium": "BE", "switzerland": "CH", "austria": "AT", "ireland": "IE", "sweden": "SE", "norway": "NO", "denmark": "DK",
-	"finland": "FI", "poland": "PL", "portugal": "PT", "canada": "CA", "mexico": "MX", "brazil": "BR", "argentina": "AR",
-	"japan": "JP", "china": "CN", "india": "IN", "singapore": "SG", "australia": "AU", "new zealand": "NZ", "south korea": "KR",
-	"israel": "IL", "south africa": "ZA", "united arab emirates": "AE",
-}
-
-func countryCode(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) == 2 && isAlnum(s) && !strings.ContainsAny(s, "0123456789") {
-		return strings.ToUpper(s)
-	}
-	return countries[strings.ToLower(s)]
-}
-
 func addressesOf(r record, slots []addressSlot) []*commonv1.Address {
 	var out []*commonv1.Address
 	for _, s := range slots {
@@ -334,7 +313,7 @@ func addressesOf(r record, slots []addressSlot) []*commonv1.Address {
 		a.Street_1, a.Street_2 = strings.TrimSpace(a.Street_1), strings.TrimSpace(strings.ReplaceAll(a.Street_2, "\n", ", "))
 		a.CountryCode = r.str(p + "CountryCode")
 		if a.CountryCode == "" {
-			a.CountryCode = countryCode(r.str(p + "Country"))
+			a.CountryCode = normalize.CountryCode(r.str(p + "Country"))
 		}
 		if street == "" && a.City == "" && a.Region == "" && a.PostalCode == "" && r.str(p+"Country") == "" && a.CountryCode == "" {
 			continue

@@ -1,11 +1,11 @@
-package hubspot
+package normalize
 
 import "strings"
 
-// HubSpot's country properties are free text ("Country/Region"), usually
-// the English name as HubSpot's own forms write it. The unified API speaks
-// ISO 3166-1 alpha-2: the connector writes the English name of a code it
-// knows (the code itself otherwise) and reads names and codes back.
+// Many vendors keep an address's country as free text, usually the English
+// name as their forms write it (HubSpot, Pipedrive, Salesforce without
+// State and Country Picklists). The unified API speaks ISO 3166-1 alpha-2:
+// connectors write the English name of a code and read names and codes back.
 var countryNames = map[string]string{
 	"AE": "United Arab Emirates", "AR": "Argentina", "AT": "Austria", "AU": "Australia", "BE": "Belgium", "BG": "Bulgaria",
 	"BR": "Brazil", "CA": "Canada", "CH": "Switzerland", "CL": "Chile", "CN": "China", "CO": "Colombia", "CZ": "Czech Republic",
@@ -39,9 +39,10 @@ var countryCodes = func() map[string]string {
 	return out
 }()
 
-// countryCode reads a HubSpot country value; "" when it names no country
-// the connector knows (the value stays in raw).
-func countryCode(v string) string {
+// CountryCode reads a country written as free text, a name or an ISO code
+// in any case; "" when it names no country known here (the value stays in
+// the record's raw payload).
+func CountryCode(v string) string {
 	v = strings.TrimSpace(v)
 	if len(v) == 2 && isLetters(v) {
 		return strings.ToUpper(v)
@@ -49,8 +50,9 @@ func countryCode(v string) string {
 	return countryCodes[strings.ToLower(v)]
 }
 
-// countryValue is what to write for a unified country code.
-func countryValue(code string) string {
+// CountryName is the English name of an ISO country code, or the code
+// itself when it is not known here.
+func CountryName(code string) string {
 	if name, ok := countryNames[strings.ToUpper(code)]; ok {
 		return name
 	}
