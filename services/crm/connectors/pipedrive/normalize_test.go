@@ -8,14 +8,12 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
 	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/unimesh/unimesh/pkg/apierr"
+	"github.com/unimesh/unimesh/pkg/connector/connectortest"
 	commonv1 "github.com/unimesh/unimesh/proto/unimesh/common/v1"
 	crmv1 "github.com/unimesh/unimesh/proto/unimesh/crm/v1"
 )
@@ -548,24 +546,9 @@ func TestWriteNormalization(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			body, err := tc.body()
-			if tc.violation != "" {
-				vs := apierr.Violations(err)
-				if status.Code(err) != codes.InvalidArgument || len(vs) == 0 || vs[0].Field != tc.violation {
-					t.Fatalf("err = %v, violations %+v; want a violation of %s", err, vs, tc.violation)
-				}
+			got := connectortest.WriteBody(t, body, err, tc.want, tc.violation)
+			if got == nil {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, _ := json.Marshal(body)
-			var g, w any
-			_ = json.Unmarshal(got, &g)
-			if err := json.Unmarshal([]byte(tc.want), &w); err != nil {
-				t.Fatalf("bad want: %v", err)
-			}
-			if diff := cmp.Diff(w, g); diff != "" {
-				t.Errorf("body mismatch (-want +got):\n%s\ngot %s", diff, got)
 			}
 			if strings.Contains(tc.name, "exact text") && !strings.Contains(string(got), "1234567890123.456789") {
 				t.Errorf("the amount lost precision: %s", got)

@@ -9,13 +9,11 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/unimesh/unimesh/pkg/apierr"
+	"github.com/unimesh/unimesh/pkg/connector/connectortest"
 	commonv1 "github.com/unimesh/unimesh/proto/unimesh/common/v1"
 	crmv1 "github.com/unimesh/unimesh/proto/unimesh/crm/v1"
 	"github.com/unimesh/unimesh/services/crm/connectors/salesforce/salesforceemu"
@@ -477,24 +475,9 @@ func TestWriteNormalization(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			body, err := tc.body(t)
-			if tc.violation != "" {
-				vs := apierr.Violations(err)
-				if status.Code(err) != codes.InvalidArgument || len(vs) == 0 || vs[0].Field != tc.violation {
-					t.Fatalf("err = %v, violations %+v; want a violation of %s", err, vs, tc.violation)
-				}
+			got := connectortest.WriteBody(t, body, err, tc.want, tc.violation)
+			if got == nil {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, _ := json.Marshal(body)
-			var g, w any
-			_ = json.Unmarshal(got, &g)
-			if err := json.Unmarshal([]byte(tc.want), &w); err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(w, g); diff != "" {
-				t.Errorf("body mismatch (-want +got):\n%s\ngot %s", diff, got)
 			}
 			// Numbers travel as their exact text.
 			if strings.Contains(tc.want, "1234567890123.45") && !strings.Contains(string(got), `"Amount":1234567890123.45`) {
