@@ -3,6 +3,7 @@ package stack_test
 import (
 	"fmt"
 	"strings"
+	"time"
 	"testing"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -29,10 +30,21 @@ func TestOneRESTCallIsOneTrace(t *testing.T) {
 	if traceID == "" {
 		t.Fatal("no X-Trace-Id on the response")
 	}
+	// A server span ends after its answer is on the wire, so the caller can
+	// have the answer before the span is recorded: wait for the 8 spans of
+	// the call (gateway HTTP server and gRPC client; crm server; its client
+	// and connect's server for the key and for the credentials; the provider
+	// call), briefly.
 	var spans []sdktrace.ReadOnlySpan
-	for _, s := range h.spans.Ended() {
-		if s.SpanContext().TraceID().String() == traceID {
-			spans = append(spans, s)
+	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		spans = spans[:0]
+		for _, s := range h.spans.Ended() {
+			if s.SpanContext().TraceID().String() == traceID {
+				spans = append(spans, s)
+			}
+		}
+		if len(spans) >= 8 || time.Now().After(deadline) {
+			break
 		}
 	}
 	byID := map[trace.SpanID]sdktrace.ReadOnlySpan{}
