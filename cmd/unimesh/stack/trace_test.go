@@ -3,8 +3,8 @@ package stack_test
 import (
 	"fmt"
 	"strings"
-	"time"
 	"testing"
+	"time"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
