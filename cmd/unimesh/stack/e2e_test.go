@@ -347,8 +347,19 @@ func TestPassthrough(t *testing.T) {
 }
 
 func TestNoSecretLeaks(t *testing.T) {
-	h := startDev(t)
+	h := startDev(t, func(c *stack.DevConfig) { c.Sandboxes.Vendors = true })
 	base := "/crm/v1/connections/" + h.dev.Connections["sandbox-crm"]
+	// The vendors' tokens: used on lists, passthrough, and refused (a 401
+	// with the vendor's own error body).
+	for _, slug := range stack.VendorSlugs() {
+		h.expect(h.do("GET", "/crm/v1/connections/"+h.dev.Connections[slug]+"/deals?pageSize=2&includeRaw=true", nil), 200, "")
+		h.do("POST", "/platform/v1/connections/"+h.dev.Connections[slug]+"/passthrough", map[string]any{"method": "GET", "path": "/"})
+	}
+	bad := h.do("POST", "/platform/v1/connections", map[string]any{
+		"connection":  map[string]any{"integration": "salesforce", "config": map[string]any{"instance_url": "https://acme.my.salesforce.com"}},
+		"credentials": map[string]any{"oauth2": map[string]any{"accessToken": "00Dsecret_access_token_9", "refreshToken": "secret_refresh_token_9"}},
+	})
+	h.expect(h.do("GET", "/crm/v1/connections/"+bad.str("id")+"/contacts", nil), 400, apierr.ReasonConnectionNeedsReauth)
 	h.do("GET", base+"/contacts?pageSize=5", nil)
 	h.do("POST", "/platform/v1/connections/"+h.dev.Connections["sandbox-crm"]+"/passthrough", map[string]any{"method": "GET", "path": "/v1/users"})
 	h.do("GET", "/platform/v1/connections", nil)
@@ -359,7 +370,11 @@ func TestNoSecretLeaks(t *testing.T) {
 		"credentials": map[string]any{"apiKey": map[string]any{"key": "sbx_my_secret_value_123"}},
 	})
 	_, devSecret, _ := auth.ParseKey(h.dev.APIKey)
-	secrets := []string{stack.SandboxKey(h.sandboxSecret(), "sandbox-crm"), devSecret, "sbx_my_secret_value_123", strings.Repeat("s", 43)}
+	secrets := []string{stack.SandboxKey(h.sandboxSecret(), "sandbox-crm"), devSecret, "sbx_my_secret_value_123", strings.Repeat("s", 43),
+		"00Dsecret_access_token_9", "secret_refresh_token_9"}
+	for _, slug := range stack.VendorSlugs() {
+		secrets = append(secrets, stack.SandboxKey(h.sandboxSecret(), slug))
+	}
 	logs, bodies := h.logs.String(), h.seen.String()
 	var attrs strings.Builder
 	for _, s := range h.spans.Ended() {
