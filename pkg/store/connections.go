@@ -36,6 +36,12 @@ type Credential struct {
 	Sealed       []byte
 	ExpireTime   time.Time // zero: does not expire
 	UpdateTime   time.Time
+	// Refreshable says the secret holds an OAuth refresh token.
+	Refreshable bool
+	// Version grows with every write (read-only: the store sets it).
+	Version int64
+	// RefreshFailures counts refresh attempts that failed in a row (read-only).
+	RefreshFailures int
 }
 
 // ConnectionFilter narrows ListConnections.
@@ -235,12 +241,17 @@ type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
+// putCredential writes a credential given by the project (a new
+// connection, new credentials, a re-connect). It bumps the version, so that
+// a refresh in flight for the old credential cannot overwrite it, and
+// forgets the old one's refresh failures.
 func (s *Store) putCredential(ctx context.Context, ex execer, c Credential) error {
-	_, err := ex.ExecContext(ctx, s.q(`INSERT INTO credentials (connection_id, key_id, sealed, expire_time, update_time)
-		VALUES ($1, $2, $3, $4, $5)
+	_, err := ex.ExecContext(ctx, s.q(`INSERT INTO credentials (connection_id, key_id, sealed, expire_time, update_time, refreshable)
+		VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (connection_id) DO UPDATE SET key_id = excluded.key_id, sealed = excluded.sealed,
-			expire_time = excluded.expire_time, update_time = excluded.update_time`),
-		c.ConnectionID, c.KeyID, c.Sealed, nullMicros(c.ExpireTime), micros(c.UpdateTime))
+			expire_time = excluded.expire_time, update_time = excluded.update_time, refreshable = excluded.refreshable,
+			version = credentials.version + 1, refresh_failures = 0, next_refresh_time = NULL`),
+		c.ConnectionID, c.KeyID, c.Sealed, nullMicros(c.ExpireTime), micros(c.UpdateTime), boolInt(c.Refreshable))
 	if err != nil {
 		return fmt.Errorf("store: put credential: %w", err)
 	}
@@ -249,27 +260,42 @@ func (s *Store) putCredential(ctx context.Context, ex execer, c Credential) erro
 
 // GetCredential reads a connection's sealed credential.
 func (s *Store) GetCredential(ctx context.Context, connectionID string) (Credential, error) {
-	var (
-		c  Credential
-		et sql.NullInt64
-		ut int64
-	)
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT connection_id, key_id, sealed, expire_time, update_time FROM credentials WHERE connection_id = $1`), connectionID).
-		Scan(&c.ConnectionID, &c.KeyID, &c.Sealed, &et, &ut)
+	c, err := scanCredential(s.db.QueryRowContext(ctx, s.q(`SELECT `+credentialColumns+` FROM credentials WHERE connection_id = $1`), connectionID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Credential{}, ErrNotFound
 	}
 	if err != nil {
 		return Credential{}, fmt.Errorf("store: get credential: %w", err)
 	}
-	c.ExpireTime, c.UpdateTime = fromNullMicros(et), fromMicros(ut)
 	return c, nil
+}
+
+const credentialColumns = `connection_id, key_id, sealed, expire_time, update_time, refreshable, version, refresh_failures`
+
+func scanCredential(row interface{ Scan(...any) error }) (Credential, error) {
+	var (
+		c           Credential
+		et          sql.NullInt64
+		ut, refresh int64
+	)
+	if err := row.Scan(&c.ConnectionID, &c.KeyID, &c.Sealed, &et, &ut, &refresh, &c.Version, &c.RefreshFailures); err != nil {
+		return Credential{}, err
+	}
+	c.ExpireTime, c.UpdateTime, c.Refreshable = fromNullMicros(et), fromMicros(ut), refresh != 0
+	return c, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // CredentialsNotUnderKey returns up to limit credentials sealed with a key
 // other than keyID: the work list of a key rotation.
 func (s *Store) CredentialsNotUnderKey(ctx context.Context, keyID string, limit int) ([]Credential, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(fmt.Sprintf(`SELECT connection_id, key_id, sealed, expire_time, update_time FROM credentials
+	rows, err := s.db.QueryContext(ctx, s.q(fmt.Sprintf(`SELECT `+credentialColumns+` FROM credentials
 		WHERE key_id <> $1 ORDER BY connection_id LIMIT %d`, limit)), keyID)
 	if err != nil {
 		return nil, fmt.Errorf("store: credentials to rotate: %w", err)
@@ -277,15 +303,10 @@ func (s *Store) CredentialsNotUnderKey(ctx context.Context, keyID string, limit 
 	defer rows.Close()
 	var out []Credential
 	for rows.Next() {
-		var (
-			c  Credential
-			et sql.NullInt64
-			ut int64
-		)
-		if err := rows.Scan(&c.ConnectionID, &c.KeyID, &c.Sealed, &et, &ut); err != nil {
+		c, err := scanCredential(rows)
+		if err != nil {
 			return nil, fmt.Errorf("store: credentials to rotate: %w", err)
 		}
-		c.ExpireTime, c.UpdateTime = fromNullMicros(et), fromMicros(ut)
 		out = append(out, c)
 	}
 	return out, rows.Err()

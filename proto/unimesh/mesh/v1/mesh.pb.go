@@ -26,6 +26,181 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// Request of RefreshConnectionCredentials.
+type RefreshConnectionCredentialsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The connection's project.
+	ProjectId string `protobuf:"bytes,1,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
+	// The connection.
+	ConnectionId string `protobuf:"bytes,2,opt,name=connection_id,json=connectionId,proto3" json:"connection_id,omitempty"`
+	// SHA-256 (hex) of the access token the provider refused, so that connect
+	// refreshes only if it still holds that token. Never the token itself.
+	RefusedTokenSha256 string `protobuf:"bytes,3,opt,name=refused_token_sha256,json=refusedTokenSha256,proto3" json:"refused_token_sha256,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *RefreshConnectionCredentialsRequest) Reset() {
+	*x = RefreshConnectionCredentialsRequest{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RefreshConnectionCredentialsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RefreshConnectionCredentialsRequest) ProtoMessage() {}
+
+func (x *RefreshConnectionCredentialsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RefreshConnectionCredentialsRequest.ProtoReflect.Descriptor instead.
+func (*RefreshConnectionCredentialsRequest) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *RefreshConnectionCredentialsRequest) GetProjectId() string {
+	if x != nil {
+		return x.ProjectId
+	}
+	return ""
+}
+
+func (x *RefreshConnectionCredentialsRequest) GetConnectionId() string {
+	if x != nil {
+		return x.ConnectionId
+	}
+	return ""
+}
+
+func (x *RefreshConnectionCredentialsRequest) GetRefusedTokenSha256() string {
+	if x != nil {
+		return x.RefusedTokenSha256
+	}
+	return ""
+}
+
+// Request of RecordRequests.
+type RecordRequestsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The requests, each with its connection.
+	Requests      []*LoggedRequest `protobuf:"bytes,1,rep,name=requests,proto3" json:"requests,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordRequestsRequest) Reset() {
+	*x = RecordRequestsRequest{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordRequestsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordRequestsRequest) ProtoMessage() {}
+
+func (x *RecordRequestsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordRequestsRequest.ProtoReflect.Descriptor instead.
+func (*RecordRequestsRequest) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *RecordRequestsRequest) GetRequests() []*LoggedRequest {
+	if x != nil {
+		return x.Requests
+	}
+	return nil
+}
+
+// One request of one connection.
+type LoggedRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The connection's project.
+	ProjectId string `protobuf:"bytes,1,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
+	// The connection.
+	ConnectionId string `protobuf:"bytes,2,opt,name=connection_id,json=connectionId,proto3" json:"connection_id,omitempty"`
+	// What happened.
+	Entry         *v1.RequestLogEntry `protobuf:"bytes,3,opt,name=entry,proto3" json:"entry,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LoggedRequest) Reset() {
+	*x = LoggedRequest{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LoggedRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LoggedRequest) ProtoMessage() {}
+
+func (x *LoggedRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LoggedRequest.ProtoReflect.Descriptor instead.
+func (*LoggedRequest) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *LoggedRequest) GetProjectId() string {
+	if x != nil {
+		return x.ProjectId
+	}
+	return ""
+}
+
+func (x *LoggedRequest) GetConnectionId() string {
+	if x != nil {
+		return x.ConnectionId
+	}
+	return ""
+}
+
+func (x *LoggedRequest) GetEntry() *v1.RequestLogEntry {
+	if x != nil {
+		return x.Entry
+	}
+	return nil
+}
+
 // Request of AuthenticateApiKey.
 type AuthenticateApiKeyRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -37,7 +212,7 @@ type AuthenticateApiKeyRequest struct {
 
 func (x *AuthenticateApiKeyRequest) Reset() {
 	*x = AuthenticateApiKeyRequest{}
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[0]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -49,7 +224,7 @@ func (x *AuthenticateApiKeyRequest) String() string {
 func (*AuthenticateApiKeyRequest) ProtoMessage() {}
 
 func (x *AuthenticateApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[0]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -62,7 +237,7 @@ func (x *AuthenticateApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuthenticateApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*AuthenticateApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{0}
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *AuthenticateApiKeyRequest) GetApiKey() string {
@@ -87,7 +262,7 @@ type AuthenticateApiKeyResponse struct {
 
 func (x *AuthenticateApiKeyResponse) Reset() {
 	*x = AuthenticateApiKeyResponse{}
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[1]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -99,7 +274,7 @@ func (x *AuthenticateApiKeyResponse) String() string {
 func (*AuthenticateApiKeyResponse) ProtoMessage() {}
 
 func (x *AuthenticateApiKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[1]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -112,7 +287,7 @@ func (x *AuthenticateApiKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuthenticateApiKeyResponse.ProtoReflect.Descriptor instead.
 func (*AuthenticateApiKeyResponse) Descriptor() ([]byte, []int) {
-	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{1}
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *AuthenticateApiKeyResponse) GetProjectId() string {
@@ -149,7 +324,7 @@ type GetConnectionCredentialsRequest struct {
 
 func (x *GetConnectionCredentialsRequest) Reset() {
 	*x = GetConnectionCredentialsRequest{}
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[2]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -161,7 +336,7 @@ func (x *GetConnectionCredentialsRequest) String() string {
 func (*GetConnectionCredentialsRequest) ProtoMessage() {}
 
 func (x *GetConnectionCredentialsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[2]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -174,7 +349,7 @@ func (x *GetConnectionCredentialsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetConnectionCredentialsRequest.ProtoReflect.Descriptor instead.
 func (*GetConnectionCredentialsRequest) Descriptor() ([]byte, []int) {
-	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{2}
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GetConnectionCredentialsRequest) GetProjectId() string {
@@ -206,7 +381,7 @@ type GetConnectionCredentialsResponse struct {
 
 func (x *GetConnectionCredentialsResponse) Reset() {
 	*x = GetConnectionCredentialsResponse{}
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[3]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -218,7 +393,7 @@ func (x *GetConnectionCredentialsResponse) String() string {
 func (*GetConnectionCredentialsResponse) ProtoMessage() {}
 
 func (x *GetConnectionCredentialsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[3]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -231,7 +406,7 @@ func (x *GetConnectionCredentialsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetConnectionCredentialsResponse.ProtoReflect.Descriptor instead.
 func (*GetConnectionCredentialsResponse) Descriptor() ([]byte, []int) {
-	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{3}
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GetConnectionCredentialsResponse) GetConnection() *v1.Connection {
@@ -270,7 +445,7 @@ type ReportAuthFailureRequest struct {
 
 func (x *ReportAuthFailureRequest) Reset() {
 	*x = ReportAuthFailureRequest{}
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[4]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -282,7 +457,7 @@ func (x *ReportAuthFailureRequest) String() string {
 func (*ReportAuthFailureRequest) ProtoMessage() {}
 
 func (x *ReportAuthFailureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[4]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -295,7 +470,7 @@ func (x *ReportAuthFailureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportAuthFailureRequest.ProtoReflect.Descriptor instead.
 func (*ReportAuthFailureRequest) Descriptor() ([]byte, []int) {
-	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{4}
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ReportAuthFailureRequest) GetProjectId() string {
@@ -319,11 +494,896 @@ func (x *ReportAuthFailureRequest) GetDetail() string {
 	return ""
 }
 
+// Request of OpenConnectSession.
+type OpenConnectSessionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The secret from the link.
+	Token         string `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OpenConnectSessionRequest) Reset() {
+	*x = OpenConnectSessionRequest{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OpenConnectSessionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OpenConnectSessionRequest) ProtoMessage() {}
+
+func (x *OpenConnectSessionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OpenConnectSessionRequest.ProtoReflect.Descriptor instead.
+func (*OpenConnectSessionRequest) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *OpenConnectSessionRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+// What a connect page shows.
+type ConnectPage struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The session's id.
+	SessionId string `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	// The project's name, shown as who asks for access.
+	ProjectName string `protobuf:"bytes,2,opt,name=project_name,json=projectName,proto3" json:"project_name,omitempty"`
+	// The end user.
+	EndUser *v1.EndUser `protobuf:"bytes,3,opt,name=end_user,json=endUser,proto3" json:"end_user,omitempty"`
+	// The integrations offered.
+	Integrations []*PageIntegration `protobuf:"bytes,4,rep,name=integrations,proto3" json:"integrations,omitempty"`
+	// Where to send the end user after success.
+	ReturnUrl string `protobuf:"bytes,5,opt,name=return_url,json=returnUrl,proto3" json:"return_url,omitempty"`
+	// The connection being re-connected, when this is a re-connect link.
+	ReconnectConnectionId string `protobuf:"bytes,6,opt,name=reconnect_connection_id,json=reconnectConnectionId,proto3" json:"reconnect_connection_id,omitempty"`
+	// When the link stops working.
+	ExpireTime    *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConnectPage) Reset() {
+	*x = ConnectPage{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConnectPage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConnectPage) ProtoMessage() {}
+
+func (x *ConnectPage) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConnectPage.ProtoReflect.Descriptor instead.
+func (*ConnectPage) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ConnectPage) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+func (x *ConnectPage) GetProjectName() string {
+	if x != nil {
+		return x.ProjectName
+	}
+	return ""
+}
+
+func (x *ConnectPage) GetEndUser() *v1.EndUser {
+	if x != nil {
+		return x.EndUser
+	}
+	return nil
+}
+
+func (x *ConnectPage) GetIntegrations() []*PageIntegration {
+	if x != nil {
+		return x.Integrations
+	}
+	return nil
+}
+
+func (x *ConnectPage) GetReturnUrl() string {
+	if x != nil {
+		return x.ReturnUrl
+	}
+	return ""
+}
+
+func (x *ConnectPage) GetReconnectConnectionId() string {
+	if x != nil {
+		return x.ReconnectConnectionId
+	}
+	return ""
+}
+
+func (x *ConnectPage) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
+}
+
+// An integration as a connect page offers it.
+type PageIntegration struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Its slug.
+	Slug string `protobuf:"bytes,1,opt,name=slug,proto3" json:"slug,omitempty"`
+	// Its product name.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// The ways the page can connect it: OAUTH2 only when the project has an
+	// OAuth app for it (or a dev default exists).
+	AuthTypes []v1.AuthType `protobuf:"varint,3,rep,packed,name=auth_types,json=authTypes,proto3,enum=unimesh.platform.v1.AuthType" json:"auth_types,omitempty"`
+	// The config values a connection takes (asked for in the form).
+	ConfigFields []*v1.ConfigField `protobuf:"bytes,4,rep,name=config_fields,json=configFields,proto3" json:"config_fields,omitempty"`
+	// The categories it serves.
+	Categories []v1.Category `protobuf:"varint,5,rep,packed,name=categories,proto3,enum=unimesh.platform.v1.Category" json:"categories,omitempty"`
+	// Whether it is a sandbox provider.
+	Sandbox bool `protobuf:"varint,6,opt,name=sandbox,proto3" json:"sandbox,omitempty"`
+	// The config values that the OAuth flow needs before the redirect
+	// (a ServiceNow instance, a Zoho data centre); the others come back from the provider.
+	OauthConfigKeys []string `protobuf:"bytes,7,rep,name=oauth_config_keys,json=oauthConfigKeys,proto3" json:"oauth_config_keys,omitempty"`
+	// What the provider calls the API-key credential, such as "API token".
+	ApiKeyLabel string `protobuf:"bytes,8,opt,name=api_key_label,json=apiKeyLabel,proto3" json:"api_key_label,omitempty"`
+	// What the provider calls the basic credentials' username, such as "Email".
+	UsernameLabel string `protobuf:"bytes,9,opt,name=username_label,json=usernameLabel,proto3" json:"username_label,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PageIntegration) Reset() {
+	*x = PageIntegration{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PageIntegration) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PageIntegration) ProtoMessage() {}
+
+func (x *PageIntegration) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PageIntegration.ProtoReflect.Descriptor instead.
+func (*PageIntegration) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *PageIntegration) GetSlug() string {
+	if x != nil {
+		return x.Slug
+	}
+	return ""
+}
+
+func (x *PageIntegration) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *PageIntegration) GetAuthTypes() []v1.AuthType {
+	if x != nil {
+		return x.AuthTypes
+	}
+	return nil
+}
+
+func (x *PageIntegration) GetConfigFields() []*v1.ConfigField {
+	if x != nil {
+		return x.ConfigFields
+	}
+	return nil
+}
+
+func (x *PageIntegration) GetCategories() []v1.Category {
+	if x != nil {
+		return x.Categories
+	}
+	return nil
+}
+
+func (x *PageIntegration) GetSandbox() bool {
+	if x != nil {
+		return x.Sandbox
+	}
+	return false
+}
+
+func (x *PageIntegration) GetOauthConfigKeys() []string {
+	if x != nil {
+		return x.OauthConfigKeys
+	}
+	return nil
+}
+
+func (x *PageIntegration) GetApiKeyLabel() string {
+	if x != nil {
+		return x.ApiKeyLabel
+	}
+	return ""
+}
+
+func (x *PageIntegration) GetUsernameLabel() string {
+	if x != nil {
+		return x.UsernameLabel
+	}
+	return ""
+}
+
+// Request of StartOAuth.
+type StartOAuthRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The secret from the link.
+	Token string `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	// The integration picked.
+	Integration string `protobuf:"bytes,2,opt,name=integration,proto3" json:"integration,omitempty"`
+	// Config values the flow needs before the redirect (see oauth_config_keys).
+	Config        map[string]string `protobuf:"bytes,3,rep,name=config,proto3" json:"config,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StartOAuthRequest) Reset() {
+	*x = StartOAuthRequest{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StartOAuthRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StartOAuthRequest) ProtoMessage() {}
+
+func (x *StartOAuthRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StartOAuthRequest.ProtoReflect.Descriptor instead.
+func (*StartOAuthRequest) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *StartOAuthRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *StartOAuthRequest) GetIntegration() string {
+	if x != nil {
+		return x.Integration
+	}
+	return ""
+}
+
+func (x *StartOAuthRequest) GetConfig() map[string]string {
+	if x != nil {
+		return x.Config
+	}
+	return nil
+}
+
+// Response of StartOAuth.
+type StartOAuthResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where to send the end user's browser.
+	AuthorizationUrl string `protobuf:"bytes,1,opt,name=authorization_url,json=authorizationUrl,proto3" json:"authorization_url,omitempty"`
+	// A value bound to the state that the gateway keeps in a cookie of the
+	// end user's browser and sends back with the callback, so that a
+	// callback opened in another browser is refused.
+	BrowserBinding string `protobuf:"bytes,2,opt,name=browser_binding,json=browserBinding,proto3" json:"browser_binding,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *StartOAuthResponse) Reset() {
+	*x = StartOAuthResponse{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StartOAuthResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StartOAuthResponse) ProtoMessage() {}
+
+func (x *StartOAuthResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StartOAuthResponse.ProtoReflect.Descriptor instead.
+func (*StartOAuthResponse) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *StartOAuthResponse) GetAuthorizationUrl() string {
+	if x != nil {
+		return x.AuthorizationUrl
+	}
+	return ""
+}
+
+func (x *StartOAuthResponse) GetBrowserBinding() string {
+	if x != nil {
+		return x.BrowserBinding
+	}
+	return ""
+}
+
+// Request of CompleteOAuth.
+type CompleteOAuthRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The state parameter of the callback.
+	State string `protobuf:"bytes,1,opt,name=state,proto3" json:"state,omitempty"`
+	// The authorization code, on success.
+	Code string `protobuf:"bytes,2,opt,name=code,proto3" json:"code,omitempty"`
+	// The provider's error code, when the end user declined or it failed.
+	Error string `protobuf:"bytes,3,opt,name=error,proto3" json:"error,omitempty"`
+	// The provider's words for the error.
+	ErrorDescription string `protobuf:"bytes,4,opt,name=error_description,json=errorDescription,proto3" json:"error_description,omitempty"`
+	// The binding from the end user's browser cookie.
+	BrowserBinding string `protobuf:"bytes,5,opt,name=browser_binding,json=browserBinding,proto3" json:"browser_binding,omitempty"`
+	// Every other callback parameter (some providers send extras, such as
+	// Zoho's accounts-server), without code and state.
+	Extras        map[string]string `protobuf:"bytes,6,rep,name=extras,proto3" json:"extras,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompleteOAuthRequest) Reset() {
+	*x = CompleteOAuthRequest{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompleteOAuthRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompleteOAuthRequest) ProtoMessage() {}
+
+func (x *CompleteOAuthRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompleteOAuthRequest.ProtoReflect.Descriptor instead.
+func (*CompleteOAuthRequest) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *CompleteOAuthRequest) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *CompleteOAuthRequest) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *CompleteOAuthRequest) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+func (x *CompleteOAuthRequest) GetErrorDescription() string {
+	if x != nil {
+		return x.ErrorDescription
+	}
+	return ""
+}
+
+func (x *CompleteOAuthRequest) GetBrowserBinding() string {
+	if x != nil {
+		return x.BrowserBinding
+	}
+	return ""
+}
+
+func (x *CompleteOAuthRequest) GetExtras() map[string]string {
+	if x != nil {
+		return x.Extras
+	}
+	return nil
+}
+
+// Request of SubmitCredentials.
+type SubmitCredentialsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The secret from the link.
+	Token string `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	// The integration picked.
+	Integration string `protobuf:"bytes,2,opt,name=integration,proto3" json:"integration,omitempty"`
+	// The credentials typed in.
+	Credentials *v1.Credentials `protobuf:"bytes,3,opt,name=credentials,proto3" json:"credentials,omitempty"`
+	// The config values typed in.
+	Config        map[string]string `protobuf:"bytes,4,rep,name=config,proto3" json:"config,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubmitCredentialsRequest) Reset() {
+	*x = SubmitCredentialsRequest{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubmitCredentialsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubmitCredentialsRequest) ProtoMessage() {}
+
+func (x *SubmitCredentialsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubmitCredentialsRequest.ProtoReflect.Descriptor instead.
+func (*SubmitCredentialsRequest) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *SubmitCredentialsRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *SubmitCredentialsRequest) GetIntegration() string {
+	if x != nil {
+		return x.Integration
+	}
+	return ""
+}
+
+func (x *SubmitCredentialsRequest) GetCredentials() *v1.Credentials {
+	if x != nil {
+		return x.Credentials
+	}
+	return nil
+}
+
+func (x *SubmitCredentialsRequest) GetConfig() map[string]string {
+	if x != nil {
+		return x.Config
+	}
+	return nil
+}
+
+// What connecting made.
+type ConnectResult struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The session.
+	SessionId string `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	// The connection made or re-connected.
+	ConnectionId string `protobuf:"bytes,2,opt,name=connection_id,json=connectionId,proto3" json:"connection_id,omitempty"`
+	// Its integration's slug and name.
+	Integration string `protobuf:"bytes,3,opt,name=integration,proto3" json:"integration,omitempty"`
+	// The integration's product name.
+	IntegrationName string `protobuf:"bytes,4,opt,name=integration_name,json=integrationName,proto3" json:"integration_name,omitempty"`
+	// Whether an existing connection was re-connected in place.
+	Reconnected bool `protobuf:"varint,5,opt,name=reconnected,proto3" json:"reconnected,omitempty"`
+	// Where to send the end user now, when the project said.
+	ReturnUrl     string `protobuf:"bytes,6,opt,name=return_url,json=returnUrl,proto3" json:"return_url,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConnectResult) Reset() {
+	*x = ConnectResult{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConnectResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConnectResult) ProtoMessage() {}
+
+func (x *ConnectResult) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConnectResult.ProtoReflect.Descriptor instead.
+func (*ConnectResult) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ConnectResult) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+func (x *ConnectResult) GetConnectionId() string {
+	if x != nil {
+		return x.ConnectionId
+	}
+	return ""
+}
+
+func (x *ConnectResult) GetIntegration() string {
+	if x != nil {
+		return x.Integration
+	}
+	return ""
+}
+
+func (x *ConnectResult) GetIntegrationName() string {
+	if x != nil {
+		return x.IntegrationName
+	}
+	return ""
+}
+
+func (x *ConnectResult) GetReconnected() bool {
+	if x != nil {
+		return x.Reconnected
+	}
+	return false
+}
+
+func (x *ConnectResult) GetReturnUrl() string {
+	if x != nil {
+		return x.ReturnUrl
+	}
+	return ""
+}
+
+// Request of CreateConsoleSession.
+type CreateConsoleSessionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// An API key with the ADMIN scope.
+	ApiKey        string `protobuf:"bytes,1,opt,name=api_key,json=apiKey,proto3" json:"api_key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateConsoleSessionRequest) Reset() {
+	*x = CreateConsoleSessionRequest{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateConsoleSessionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateConsoleSessionRequest) ProtoMessage() {}
+
+func (x *CreateConsoleSessionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateConsoleSessionRequest.ProtoReflect.Descriptor instead.
+func (*CreateConsoleSessionRequest) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *CreateConsoleSessionRequest) GetApiKey() string {
+	if x != nil {
+		return x.ApiKey
+	}
+	return ""
+}
+
+// Request of DeleteConsoleSession.
+type DeleteConsoleSessionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The session token from the cookie.
+	Token         string `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteConsoleSessionRequest) Reset() {
+	*x = DeleteConsoleSessionRequest{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteConsoleSessionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteConsoleSessionRequest) ProtoMessage() {}
+
+func (x *DeleteConsoleSessionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteConsoleSessionRequest.ProtoReflect.Descriptor instead.
+func (*DeleteConsoleSessionRequest) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *DeleteConsoleSessionRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+// Request of GetConsoleSession.
+type GetConsoleSessionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The session token from the cookie.
+	Token         string `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetConsoleSessionRequest) Reset() {
+	*x = GetConsoleSessionRequest{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetConsoleSessionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetConsoleSessionRequest) ProtoMessage() {}
+
+func (x *GetConsoleSessionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetConsoleSessionRequest.ProtoReflect.Descriptor instead.
+func (*GetConsoleSessionRequest) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *GetConsoleSessionRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+// An operator's console session.
+type ConsoleSession struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The session token: the cookie's value, and the bearer token the
+	// console's calls authenticate with. Returned only on creation.
+	Token string `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	// The token every console form carries against cross-site requests.
+	CsrfToken string `protobuf:"bytes,2,opt,name=csrf_token,json=csrfToken,proto3" json:"csrf_token,omitempty"`
+	// The project.
+	ProjectId string `protobuf:"bytes,3,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
+	// The project's name.
+	ProjectName string `protobuf:"bytes,4,opt,name=project_name,json=projectName,proto3" json:"project_name,omitempty"`
+	// The API key the operator logged in with.
+	ApiKeyId string `protobuf:"bytes,5,opt,name=api_key_id,json=apiKeyId,proto3" json:"api_key_id,omitempty"`
+	// When the session ends.
+	ExpireTime    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConsoleSession) Reset() {
+	*x = ConsoleSession{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConsoleSession) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConsoleSession) ProtoMessage() {}
+
+func (x *ConsoleSession) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConsoleSession.ProtoReflect.Descriptor instead.
+func (*ConsoleSession) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *ConsoleSession) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *ConsoleSession) GetCsrfToken() string {
+	if x != nil {
+		return x.CsrfToken
+	}
+	return ""
+}
+
+func (x *ConsoleSession) GetProjectId() string {
+	if x != nil {
+		return x.ProjectId
+	}
+	return ""
+}
+
+func (x *ConsoleSession) GetProjectName() string {
+	if x != nil {
+		return x.ProjectName
+	}
+	return ""
+}
+
+func (x *ConsoleSession) GetApiKeyId() string {
+	if x != nil {
+		return x.ApiKeyId
+	}
+	return ""
+}
+
+func (x *ConsoleSession) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
+}
+
 var File_unimesh_mesh_v1_mesh_proto protoreflect.FileDescriptor
 
 const file_unimesh_mesh_v1_mesh_proto_rawDesc = "" +
 	"\n" +
-	"\x1aunimesh/mesh/v1/mesh.proto\x12\x0funimesh.mesh.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dunimesh/common/v1/rules.proto\x1a#unimesh/platform/v1/resources.proto\"@\n" +
+	"\x1aunimesh/mesh/v1/mesh.proto\x12\x0funimesh.mesh.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dunimesh/common/v1/rules.proto\x1a#unimesh/platform/v1/resources.proto\"\xc6\x01\n" +
+	"#RefreshConnectionCredentialsRequest\x12&\n" +
+	"\n" +
+	"project_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\tprojectId\x12.\n" +
+	"\rconnection_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\fconnectionId\x12G\n" +
+	"\x14refused_token_sha256\x18\x03 \x01(\tB\x15\xbaH\x12r\x102\x0e^[0-9a-f]{64}$R\x12refusedTokenSha256\"^\n" +
+	"\x15RecordRequestsRequest\x12E\n" +
+	"\brequests\x18\x01 \x03(\v2\x1e.unimesh.mesh.v1.LoggedRequestB\t\xbaH\x06\x92\x01\x03\x10\xe8\aR\brequests\"\xab\x01\n" +
+	"\rLoggedRequest\x12&\n" +
+	"\n" +
+	"project_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\tprojectId\x12.\n" +
+	"\rconnection_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\fconnectionId\x12B\n" +
+	"\x05entry\x18\x03 \x01(\v2$.unimesh.platform.v1.RequestLogEntryB\x06\xbaH\x03\xc8\x01\x01R\x05entry\"@\n" +
 	"\x19AuthenticateApiKeyRequest\x12#\n" +
 	"\aapi_key\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\x80\x02R\x06apiKey\"\x8d\x01\n" +
@@ -348,11 +1408,108 @@ const file_unimesh_mesh_v1_mesh_proto_rawDesc = "" +
 	"\n" +
 	"project_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\tprojectId\x12.\n" +
 	"\rconnection_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\fconnectionId\x12 \n" +
-	"\x06detail\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x06detail2\xe0\x02\n" +
+	"\x06detail\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x06detail\"=\n" +
+	"\x19OpenConnectSessionRequest\x12 \n" +
+	"\x05token\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\x05token\"\xe2\x02\n" +
+	"\vConnectPage\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\x12!\n" +
+	"\fproject_name\x18\x02 \x01(\tR\vprojectName\x127\n" +
+	"\bend_user\x18\x03 \x01(\v2\x1c.unimesh.platform.v1.EndUserR\aendUser\x12D\n" +
+	"\fintegrations\x18\x04 \x03(\v2 .unimesh.mesh.v1.PageIntegrationR\fintegrations\x12\x1d\n" +
+	"\n" +
+	"return_url\x18\x05 \x01(\tR\treturnUrl\x126\n" +
+	"\x17reconnect_connection_id\x18\x06 \x01(\tR\x15reconnectConnectionId\x12;\n" +
+	"\vexpire_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"expireTime\"\x8e\x03\n" +
+	"\x0fPageIntegration\x12\x12\n" +
+	"\x04slug\x18\x01 \x01(\tR\x04slug\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12<\n" +
+	"\n" +
+	"auth_types\x18\x03 \x03(\x0e2\x1d.unimesh.platform.v1.AuthTypeR\tauthTypes\x12E\n" +
+	"\rconfig_fields\x18\x04 \x03(\v2 .unimesh.platform.v1.ConfigFieldR\fconfigFields\x12=\n" +
+	"\n" +
+	"categories\x18\x05 \x03(\x0e2\x1d.unimesh.platform.v1.CategoryR\n" +
+	"categories\x12\x18\n" +
+	"\asandbox\x18\x06 \x01(\bR\asandbox\x12*\n" +
+	"\x11oauth_config_keys\x18\a \x03(\tR\x0foauthConfigKeys\x12\"\n" +
+	"\rapi_key_label\x18\b \x01(\tR\vapiKeyLabel\x12%\n" +
+	"\x0eusername_label\x18\t \x01(\tR\rusernameLabel\"\xa9\x02\n" +
+	"\x11StartOAuthRequest\x12 \n" +
+	"\x05token\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\x05token\x12B\n" +
+	"\vintegration\x18\x02 \x01(\tB \xbaH\x1dr\x1b2\x19^[a-z0-9][a-z0-9-]{0,62}$R\vintegration\x12s\n" +
+	"\x06config\x18\x03 \x03(\v2..unimesh.mesh.v1.StartOAuthRequest.ConfigEntryB+\xbaH(\x9a\x01%\x10 \"\x1ar\x182\x16^[a-z][a-z0-9_]{0,63}$*\x05r\x03\x18\x80\bR\x06config\x1a9\n" +
+	"\vConfigEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"j\n" +
+	"\x12StartOAuthResponse\x12+\n" +
+	"\x11authorization_url\x18\x01 \x01(\tR\x10authorizationUrl\x12'\n" +
+	"\x0fbrowser_binding\x18\x02 \x01(\tR\x0ebrowserBinding\"\xee\x02\n" +
+	"\x14CompleteOAuthRequest\x12\x1e\n" +
+	"\x05state\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x05state\x12\x1c\n" +
+	"\x04code\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80 R\x04code\x12\x1e\n" +
+	"\x05error\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x02R\x05error\x125\n" +
+	"\x11error_description\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x10errorDescription\x121\n" +
+	"\x0fbrowser_binding\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x02R\x0ebrowserBinding\x12S\n" +
+	"\x06extras\x18\x06 \x03(\v21.unimesh.mesh.v1.CompleteOAuthRequest.ExtrasEntryB\b\xbaH\x05\x9a\x01\x02\x10 R\x06extras\x1a9\n" +
+	"\vExtrasEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x83\x03\n" +
+	"\x18SubmitCredentialsRequest\x12 \n" +
+	"\x05token\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\x05token\x12B\n" +
+	"\vintegration\x18\x02 \x01(\tB \xbaH\x1dr\x1b2\x19^[a-z0-9][a-z0-9-]{0,62}$R\vintegration\x12J\n" +
+	"\vcredentials\x18\x03 \x01(\v2 .unimesh.platform.v1.CredentialsB\x06\xbaH\x03\xc8\x01\x01R\vcredentials\x12z\n" +
+	"\x06config\x18\x04 \x03(\v25.unimesh.mesh.v1.SubmitCredentialsRequest.ConfigEntryB+\xbaH(\x9a\x01%\x10 \"\x1ar\x182\x16^[a-z][a-z0-9_]{0,63}$*\x05r\x03\x18\x80\bR\x06config\x1a9\n" +
+	"\vConfigEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xe1\x01\n" +
+	"\rConnectResult\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\x12#\n" +
+	"\rconnection_id\x18\x02 \x01(\tR\fconnectionId\x12 \n" +
+	"\vintegration\x18\x03 \x01(\tR\vintegration\x12)\n" +
+	"\x10integration_name\x18\x04 \x01(\tR\x0fintegrationName\x12 \n" +
+	"\vreconnected\x18\x05 \x01(\bR\vreconnected\x12\x1d\n" +
+	"\n" +
+	"return_url\x18\x06 \x01(\tR\treturnUrl\"B\n" +
+	"\x1bCreateConsoleSessionRequest\x12#\n" +
+	"\aapi_key\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x02R\x06apiKey\"?\n" +
+	"\x1bDeleteConsoleSessionRequest\x12 \n" +
+	"\x05token\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\x05token\"<\n" +
+	"\x18GetConsoleSessionRequest\x12 \n" +
+	"\x05token\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\x05token\"\xe2\x01\n" +
+	"\x0eConsoleSession\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x12\x1d\n" +
+	"\n" +
+	"csrf_token\x18\x02 \x01(\tR\tcsrfToken\x12\x1d\n" +
+	"\n" +
+	"project_id\x18\x03 \x01(\tR\tprojectId\x12!\n" +
+	"\fproject_name\x18\x04 \x01(\tR\vprojectName\x12\x1c\n" +
+	"\n" +
+	"api_key_id\x18\x05 \x01(\tR\bapiKeyId\x12;\n" +
+	"\vexpire_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"expireTime2\xbc\x04\n" +
 	"\x16ConnectInternalService\x12m\n" +
 	"\x12AuthenticateApiKey\x12*.unimesh.mesh.v1.AuthenticateApiKeyRequest\x1a+.unimesh.mesh.v1.AuthenticateApiKeyResponse\x12\x7f\n" +
 	"\x18GetConnectionCredentials\x120.unimesh.mesh.v1.GetConnectionCredentialsRequest\x1a1.unimesh.mesh.v1.GetConnectionCredentialsResponse\x12V\n" +
-	"\x11ReportAuthFailure\x12).unimesh.mesh.v1.ReportAuthFailureRequest\x1a\x16.google.protobuf.EmptyB9Z7github.com/unimesh/unimesh/proto/unimesh/mesh/v1;meshv1b\x06proto3"
+	"\x11ReportAuthFailure\x12).unimesh.mesh.v1.ReportAuthFailureRequest\x1a\x16.google.protobuf.Empty\x12\x87\x01\n" +
+	"\x1cRefreshConnectionCredentials\x124.unimesh.mesh.v1.RefreshConnectionCredentialsRequest\x1a1.unimesh.mesh.v1.GetConnectionCredentialsResponse\x12P\n" +
+	"\x0eRecordRequests\x12&.unimesh.mesh.v1.RecordRequestsRequest\x1a\x16.google.protobuf.Empty2\xaa\x05\n" +
+	"\x13ConnectPagesService\x12^\n" +
+	"\x12OpenConnectSession\x12*.unimesh.mesh.v1.OpenConnectSessionRequest\x1a\x1c.unimesh.mesh.v1.ConnectPage\x12U\n" +
+	"\n" +
+	"StartOAuth\x12\".unimesh.mesh.v1.StartOAuthRequest\x1a#.unimesh.mesh.v1.StartOAuthResponse\x12V\n" +
+	"\rCompleteOAuth\x12%.unimesh.mesh.v1.CompleteOAuthRequest\x1a\x1e.unimesh.mesh.v1.ConnectResult\x12^\n" +
+	"\x11SubmitCredentials\x12).unimesh.mesh.v1.SubmitCredentialsRequest\x1a\x1e.unimesh.mesh.v1.ConnectResult\x12e\n" +
+	"\x14CreateConsoleSession\x12,.unimesh.mesh.v1.CreateConsoleSessionRequest\x1a\x1f.unimesh.mesh.v1.ConsoleSession\x12_\n" +
+	"\x11GetConsoleSession\x12).unimesh.mesh.v1.GetConsoleSessionRequest\x1a\x1f.unimesh.mesh.v1.ConsoleSession\x12\\\n" +
+	"\x14DeleteConsoleSession\x12,.unimesh.mesh.v1.DeleteConsoleSessionRequest\x1a\x16.google.protobuf.EmptyB9Z7github.com/unimesh/unimesh/proto/unimesh/mesh/v1;meshv1b\x06proto3"
 
 var (
 	file_unimesh_mesh_v1_mesh_proto_rawDescOnce sync.Once
@@ -366,35 +1523,89 @@ func file_unimesh_mesh_v1_mesh_proto_rawDescGZIP() []byte {
 	return file_unimesh_mesh_v1_mesh_proto_rawDescData
 }
 
-var file_unimesh_mesh_v1_mesh_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_unimesh_mesh_v1_mesh_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_unimesh_mesh_v1_mesh_proto_goTypes = []any{
-	(*AuthenticateApiKeyRequest)(nil),        // 0: unimesh.mesh.v1.AuthenticateApiKeyRequest
-	(*AuthenticateApiKeyResponse)(nil),       // 1: unimesh.mesh.v1.AuthenticateApiKeyResponse
-	(*GetConnectionCredentialsRequest)(nil),  // 2: unimesh.mesh.v1.GetConnectionCredentialsRequest
-	(*GetConnectionCredentialsResponse)(nil), // 3: unimesh.mesh.v1.GetConnectionCredentialsResponse
-	(*ReportAuthFailureRequest)(nil),         // 4: unimesh.mesh.v1.ReportAuthFailureRequest
-	(v1.Scope)(0),                            // 5: unimesh.platform.v1.Scope
-	(*v1.Connection)(nil),                    // 6: unimesh.platform.v1.Connection
-	(*v1.Credentials)(nil),                   // 7: unimesh.platform.v1.Credentials
-	(*timestamppb.Timestamp)(nil),            // 8: google.protobuf.Timestamp
-	(*emptypb.Empty)(nil),                    // 9: google.protobuf.Empty
+	(*RefreshConnectionCredentialsRequest)(nil), // 0: unimesh.mesh.v1.RefreshConnectionCredentialsRequest
+	(*RecordRequestsRequest)(nil),               // 1: unimesh.mesh.v1.RecordRequestsRequest
+	(*LoggedRequest)(nil),                       // 2: unimesh.mesh.v1.LoggedRequest
+	(*AuthenticateApiKeyRequest)(nil),           // 3: unimesh.mesh.v1.AuthenticateApiKeyRequest
+	(*AuthenticateApiKeyResponse)(nil),          // 4: unimesh.mesh.v1.AuthenticateApiKeyResponse
+	(*GetConnectionCredentialsRequest)(nil),     // 5: unimesh.mesh.v1.GetConnectionCredentialsRequest
+	(*GetConnectionCredentialsResponse)(nil),    // 6: unimesh.mesh.v1.GetConnectionCredentialsResponse
+	(*ReportAuthFailureRequest)(nil),            // 7: unimesh.mesh.v1.ReportAuthFailureRequest
+	(*OpenConnectSessionRequest)(nil),           // 8: unimesh.mesh.v1.OpenConnectSessionRequest
+	(*ConnectPage)(nil),                         // 9: unimesh.mesh.v1.ConnectPage
+	(*PageIntegration)(nil),                     // 10: unimesh.mesh.v1.PageIntegration
+	(*StartOAuthRequest)(nil),                   // 11: unimesh.mesh.v1.StartOAuthRequest
+	(*StartOAuthResponse)(nil),                  // 12: unimesh.mesh.v1.StartOAuthResponse
+	(*CompleteOAuthRequest)(nil),                // 13: unimesh.mesh.v1.CompleteOAuthRequest
+	(*SubmitCredentialsRequest)(nil),            // 14: unimesh.mesh.v1.SubmitCredentialsRequest
+	(*ConnectResult)(nil),                       // 15: unimesh.mesh.v1.ConnectResult
+	(*CreateConsoleSessionRequest)(nil),         // 16: unimesh.mesh.v1.CreateConsoleSessionRequest
+	(*DeleteConsoleSessionRequest)(nil),         // 17: unimesh.mesh.v1.DeleteConsoleSessionRequest
+	(*GetConsoleSessionRequest)(nil),            // 18: unimesh.mesh.v1.GetConsoleSessionRequest
+	(*ConsoleSession)(nil),                      // 19: unimesh.mesh.v1.ConsoleSession
+	nil,                                         // 20: unimesh.mesh.v1.StartOAuthRequest.ConfigEntry
+	nil,                                         // 21: unimesh.mesh.v1.CompleteOAuthRequest.ExtrasEntry
+	nil,                                         // 22: unimesh.mesh.v1.SubmitCredentialsRequest.ConfigEntry
+	(*v1.RequestLogEntry)(nil),                  // 23: unimesh.platform.v1.RequestLogEntry
+	(v1.Scope)(0),                               // 24: unimesh.platform.v1.Scope
+	(*v1.Connection)(nil),                       // 25: unimesh.platform.v1.Connection
+	(*v1.Credentials)(nil),                      // 26: unimesh.platform.v1.Credentials
+	(*timestamppb.Timestamp)(nil),               // 27: google.protobuf.Timestamp
+	(*v1.EndUser)(nil),                          // 28: unimesh.platform.v1.EndUser
+	(v1.AuthType)(0),                            // 29: unimesh.platform.v1.AuthType
+	(*v1.ConfigField)(nil),                      // 30: unimesh.platform.v1.ConfigField
+	(v1.Category)(0),                            // 31: unimesh.platform.v1.Category
+	(*emptypb.Empty)(nil),                       // 32: google.protobuf.Empty
 }
 var file_unimesh_mesh_v1_mesh_proto_depIdxs = []int32{
-	5, // 0: unimesh.mesh.v1.AuthenticateApiKeyResponse.scopes:type_name -> unimesh.platform.v1.Scope
-	6, // 1: unimesh.mesh.v1.GetConnectionCredentialsResponse.connection:type_name -> unimesh.platform.v1.Connection
-	7, // 2: unimesh.mesh.v1.GetConnectionCredentialsResponse.credentials:type_name -> unimesh.platform.v1.Credentials
-	8, // 3: unimesh.mesh.v1.GetConnectionCredentialsResponse.expire_time:type_name -> google.protobuf.Timestamp
-	0, // 4: unimesh.mesh.v1.ConnectInternalService.AuthenticateApiKey:input_type -> unimesh.mesh.v1.AuthenticateApiKeyRequest
-	2, // 5: unimesh.mesh.v1.ConnectInternalService.GetConnectionCredentials:input_type -> unimesh.mesh.v1.GetConnectionCredentialsRequest
-	4, // 6: unimesh.mesh.v1.ConnectInternalService.ReportAuthFailure:input_type -> unimesh.mesh.v1.ReportAuthFailureRequest
-	1, // 7: unimesh.mesh.v1.ConnectInternalService.AuthenticateApiKey:output_type -> unimesh.mesh.v1.AuthenticateApiKeyResponse
-	3, // 8: unimesh.mesh.v1.ConnectInternalService.GetConnectionCredentials:output_type -> unimesh.mesh.v1.GetConnectionCredentialsResponse
-	9, // 9: unimesh.mesh.v1.ConnectInternalService.ReportAuthFailure:output_type -> google.protobuf.Empty
-	7, // [7:10] is the sub-list for method output_type
-	4, // [4:7] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	2,  // 0: unimesh.mesh.v1.RecordRequestsRequest.requests:type_name -> unimesh.mesh.v1.LoggedRequest
+	23, // 1: unimesh.mesh.v1.LoggedRequest.entry:type_name -> unimesh.platform.v1.RequestLogEntry
+	24, // 2: unimesh.mesh.v1.AuthenticateApiKeyResponse.scopes:type_name -> unimesh.platform.v1.Scope
+	25, // 3: unimesh.mesh.v1.GetConnectionCredentialsResponse.connection:type_name -> unimesh.platform.v1.Connection
+	26, // 4: unimesh.mesh.v1.GetConnectionCredentialsResponse.credentials:type_name -> unimesh.platform.v1.Credentials
+	27, // 5: unimesh.mesh.v1.GetConnectionCredentialsResponse.expire_time:type_name -> google.protobuf.Timestamp
+	28, // 6: unimesh.mesh.v1.ConnectPage.end_user:type_name -> unimesh.platform.v1.EndUser
+	10, // 7: unimesh.mesh.v1.ConnectPage.integrations:type_name -> unimesh.mesh.v1.PageIntegration
+	27, // 8: unimesh.mesh.v1.ConnectPage.expire_time:type_name -> google.protobuf.Timestamp
+	29, // 9: unimesh.mesh.v1.PageIntegration.auth_types:type_name -> unimesh.platform.v1.AuthType
+	30, // 10: unimesh.mesh.v1.PageIntegration.config_fields:type_name -> unimesh.platform.v1.ConfigField
+	31, // 11: unimesh.mesh.v1.PageIntegration.categories:type_name -> unimesh.platform.v1.Category
+	20, // 12: unimesh.mesh.v1.StartOAuthRequest.config:type_name -> unimesh.mesh.v1.StartOAuthRequest.ConfigEntry
+	21, // 13: unimesh.mesh.v1.CompleteOAuthRequest.extras:type_name -> unimesh.mesh.v1.CompleteOAuthRequest.ExtrasEntry
+	26, // 14: unimesh.mesh.v1.SubmitCredentialsRequest.credentials:type_name -> unimesh.platform.v1.Credentials
+	22, // 15: unimesh.mesh.v1.SubmitCredentialsRequest.config:type_name -> unimesh.mesh.v1.SubmitCredentialsRequest.ConfigEntry
+	27, // 16: unimesh.mesh.v1.ConsoleSession.expire_time:type_name -> google.protobuf.Timestamp
+	3,  // 17: unimesh.mesh.v1.ConnectInternalService.AuthenticateApiKey:input_type -> unimesh.mesh.v1.AuthenticateApiKeyRequest
+	5,  // 18: unimesh.mesh.v1.ConnectInternalService.GetConnectionCredentials:input_type -> unimesh.mesh.v1.GetConnectionCredentialsRequest
+	7,  // 19: unimesh.mesh.v1.ConnectInternalService.ReportAuthFailure:input_type -> unimesh.mesh.v1.ReportAuthFailureRequest
+	0,  // 20: unimesh.mesh.v1.ConnectInternalService.RefreshConnectionCredentials:input_type -> unimesh.mesh.v1.RefreshConnectionCredentialsRequest
+	1,  // 21: unimesh.mesh.v1.ConnectInternalService.RecordRequests:input_type -> unimesh.mesh.v1.RecordRequestsRequest
+	8,  // 22: unimesh.mesh.v1.ConnectPagesService.OpenConnectSession:input_type -> unimesh.mesh.v1.OpenConnectSessionRequest
+	11, // 23: unimesh.mesh.v1.ConnectPagesService.StartOAuth:input_type -> unimesh.mesh.v1.StartOAuthRequest
+	13, // 24: unimesh.mesh.v1.ConnectPagesService.CompleteOAuth:input_type -> unimesh.mesh.v1.CompleteOAuthRequest
+	14, // 25: unimesh.mesh.v1.ConnectPagesService.SubmitCredentials:input_type -> unimesh.mesh.v1.SubmitCredentialsRequest
+	16, // 26: unimesh.mesh.v1.ConnectPagesService.CreateConsoleSession:input_type -> unimesh.mesh.v1.CreateConsoleSessionRequest
+	18, // 27: unimesh.mesh.v1.ConnectPagesService.GetConsoleSession:input_type -> unimesh.mesh.v1.GetConsoleSessionRequest
+	17, // 28: unimesh.mesh.v1.ConnectPagesService.DeleteConsoleSession:input_type -> unimesh.mesh.v1.DeleteConsoleSessionRequest
+	4,  // 29: unimesh.mesh.v1.ConnectInternalService.AuthenticateApiKey:output_type -> unimesh.mesh.v1.AuthenticateApiKeyResponse
+	6,  // 30: unimesh.mesh.v1.ConnectInternalService.GetConnectionCredentials:output_type -> unimesh.mesh.v1.GetConnectionCredentialsResponse
+	32, // 31: unimesh.mesh.v1.ConnectInternalService.ReportAuthFailure:output_type -> google.protobuf.Empty
+	6,  // 32: unimesh.mesh.v1.ConnectInternalService.RefreshConnectionCredentials:output_type -> unimesh.mesh.v1.GetConnectionCredentialsResponse
+	32, // 33: unimesh.mesh.v1.ConnectInternalService.RecordRequests:output_type -> google.protobuf.Empty
+	9,  // 34: unimesh.mesh.v1.ConnectPagesService.OpenConnectSession:output_type -> unimesh.mesh.v1.ConnectPage
+	12, // 35: unimesh.mesh.v1.ConnectPagesService.StartOAuth:output_type -> unimesh.mesh.v1.StartOAuthResponse
+	15, // 36: unimesh.mesh.v1.ConnectPagesService.CompleteOAuth:output_type -> unimesh.mesh.v1.ConnectResult
+	15, // 37: unimesh.mesh.v1.ConnectPagesService.SubmitCredentials:output_type -> unimesh.mesh.v1.ConnectResult
+	19, // 38: unimesh.mesh.v1.ConnectPagesService.CreateConsoleSession:output_type -> unimesh.mesh.v1.ConsoleSession
+	19, // 39: unimesh.mesh.v1.ConnectPagesService.GetConsoleSession:output_type -> unimesh.mesh.v1.ConsoleSession
+	32, // 40: unimesh.mesh.v1.ConnectPagesService.DeleteConsoleSession:output_type -> google.protobuf.Empty
+	29, // [29:41] is the sub-list for method output_type
+	17, // [17:29] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_unimesh_mesh_v1_mesh_proto_init() }
@@ -408,9 +1619,9 @@ func file_unimesh_mesh_v1_mesh_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_unimesh_mesh_v1_mesh_proto_rawDesc), len(file_unimesh_mesh_v1_mesh_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   5,
+			NumMessages:   23,
 			NumExtensions: 0,
-			NumServices:   1,
+			NumServices:   2,
 		},
 		GoTypes:           file_unimesh_mesh_v1_mesh_proto_goTypes,
 		DependencyIndexes: file_unimesh_mesh_v1_mesh_proto_depIdxs,

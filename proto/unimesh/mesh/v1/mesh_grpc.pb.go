@@ -20,9 +20,11 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	ConnectInternalService_AuthenticateApiKey_FullMethodName       = "/unimesh.mesh.v1.ConnectInternalService/AuthenticateApiKey"
-	ConnectInternalService_GetConnectionCredentials_FullMethodName = "/unimesh.mesh.v1.ConnectInternalService/GetConnectionCredentials"
-	ConnectInternalService_ReportAuthFailure_FullMethodName        = "/unimesh.mesh.v1.ConnectInternalService/ReportAuthFailure"
+	ConnectInternalService_AuthenticateApiKey_FullMethodName           = "/unimesh.mesh.v1.ConnectInternalService/AuthenticateApiKey"
+	ConnectInternalService_GetConnectionCredentials_FullMethodName     = "/unimesh.mesh.v1.ConnectInternalService/GetConnectionCredentials"
+	ConnectInternalService_ReportAuthFailure_FullMethodName            = "/unimesh.mesh.v1.ConnectInternalService/ReportAuthFailure"
+	ConnectInternalService_RefreshConnectionCredentials_FullMethodName = "/unimesh.mesh.v1.ConnectInternalService/RefreshConnectionCredentials"
+	ConnectInternalService_RecordRequests_FullMethodName               = "/unimesh.mesh.v1.ConnectInternalService/RecordRequests"
 )
 
 // ConnectInternalServiceClient is the client API for ConnectInternalService service.
@@ -41,6 +43,15 @@ type ConnectInternalServiceClient interface {
 	// Reports that the provider refused a connection's credentials; the
 	// connection becomes NEEDS_REAUTH.
 	ReportAuthFailure(ctx context.Context, in *ReportAuthFailureRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
+	// Refreshes an OAuth connection whose access token the provider refused
+	// (401), and returns the new credentials. When the stored token is no
+	// longer the refused one, another request refreshed it already and the
+	// stored one is returned without a second refresh. A refresh the provider
+	// refuses for good (invalid_grant) makes the connection NEEDS_REAUTH and
+	// answers FAILED_PRECONDITION CONNECTION_NEEDS_REAUTH.
+	RefreshConnectionCredentials(ctx context.Context, in *RefreshConnectionCredentialsRequest, opts ...grpc.CallOption) (*GetConnectionCredentialsResponse, error)
+	// Records unified API requests in the connections' request logs.
+	RecordRequests(ctx context.Context, in *RecordRequestsRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
 }
 
 type connectInternalServiceClient struct {
@@ -81,6 +92,26 @@ func (c *connectInternalServiceClient) ReportAuthFailure(ctx context.Context, in
 	return out, nil
 }
 
+func (c *connectInternalServiceClient) RefreshConnectionCredentials(ctx context.Context, in *RefreshConnectionCredentialsRequest, opts ...grpc.CallOption) (*GetConnectionCredentialsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetConnectionCredentialsResponse)
+	err := c.cc.Invoke(ctx, ConnectInternalService_RefreshConnectionCredentials_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *connectInternalServiceClient) RecordRequests(ctx context.Context, in *RecordRequestsRequest, opts ...grpc.CallOption) (*emptypb.Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(emptypb.Empty)
+	err := c.cc.Invoke(ctx, ConnectInternalService_RecordRequests_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ConnectInternalServiceServer is the server API for ConnectInternalService service.
 // All implementations must embed UnimplementedConnectInternalServiceServer
 // for forward compatibility.
@@ -97,6 +128,15 @@ type ConnectInternalServiceServer interface {
 	// Reports that the provider refused a connection's credentials; the
 	// connection becomes NEEDS_REAUTH.
 	ReportAuthFailure(context.Context, *ReportAuthFailureRequest) (*emptypb.Empty, error)
+	// Refreshes an OAuth connection whose access token the provider refused
+	// (401), and returns the new credentials. When the stored token is no
+	// longer the refused one, another request refreshed it already and the
+	// stored one is returned without a second refresh. A refresh the provider
+	// refuses for good (invalid_grant) makes the connection NEEDS_REAUTH and
+	// answers FAILED_PRECONDITION CONNECTION_NEEDS_REAUTH.
+	RefreshConnectionCredentials(context.Context, *RefreshConnectionCredentialsRequest) (*GetConnectionCredentialsResponse, error)
+	// Records unified API requests in the connections' request logs.
+	RecordRequests(context.Context, *RecordRequestsRequest) (*emptypb.Empty, error)
 	mustEmbedUnimplementedConnectInternalServiceServer()
 }
 
@@ -115,6 +155,12 @@ func (UnimplementedConnectInternalServiceServer) GetConnectionCredentials(contex
 }
 func (UnimplementedConnectInternalServiceServer) ReportAuthFailure(context.Context, *ReportAuthFailureRequest) (*emptypb.Empty, error) {
 	return nil, status.Error(codes.Unimplemented, "method ReportAuthFailure not implemented")
+}
+func (UnimplementedConnectInternalServiceServer) RefreshConnectionCredentials(context.Context, *RefreshConnectionCredentialsRequest) (*GetConnectionCredentialsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RefreshConnectionCredentials not implemented")
+}
+func (UnimplementedConnectInternalServiceServer) RecordRequests(context.Context, *RecordRequestsRequest) (*emptypb.Empty, error) {
+	return nil, status.Error(codes.Unimplemented, "method RecordRequests not implemented")
 }
 func (UnimplementedConnectInternalServiceServer) mustEmbedUnimplementedConnectInternalServiceServer() {
 }
@@ -192,6 +238,42 @@ func _ConnectInternalService_ReportAuthFailure_Handler(srv interface{}, ctx cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ConnectInternalService_RefreshConnectionCredentials_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RefreshConnectionCredentialsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ConnectInternalServiceServer).RefreshConnectionCredentials(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ConnectInternalService_RefreshConnectionCredentials_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ConnectInternalServiceServer).RefreshConnectionCredentials(ctx, req.(*RefreshConnectionCredentialsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ConnectInternalService_RecordRequests_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RecordRequestsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ConnectInternalServiceServer).RecordRequests(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ConnectInternalService_RecordRequests_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ConnectInternalServiceServer).RecordRequests(ctx, req.(*RecordRequestsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ConnectInternalService_ServiceDesc is the grpc.ServiceDesc for ConnectInternalService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -210,6 +292,372 @@ var ConnectInternalService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ReportAuthFailure",
 			Handler:    _ConnectInternalService_ReportAuthFailure_Handler,
+		},
+		{
+			MethodName: "RefreshConnectionCredentials",
+			Handler:    _ConnectInternalService_RefreshConnectionCredentials_Handler,
+		},
+		{
+			MethodName: "RecordRequests",
+			Handler:    _ConnectInternalService_RecordRequests_Handler,
+		},
+	},
+	Streams:  []grpc.StreamDesc{},
+	Metadata: "unimesh/mesh/v1/mesh.proto",
+}
+
+const (
+	ConnectPagesService_OpenConnectSession_FullMethodName   = "/unimesh.mesh.v1.ConnectPagesService/OpenConnectSession"
+	ConnectPagesService_StartOAuth_FullMethodName           = "/unimesh.mesh.v1.ConnectPagesService/StartOAuth"
+	ConnectPagesService_CompleteOAuth_FullMethodName        = "/unimesh.mesh.v1.ConnectPagesService/CompleteOAuth"
+	ConnectPagesService_SubmitCredentials_FullMethodName    = "/unimesh.mesh.v1.ConnectPagesService/SubmitCredentials"
+	ConnectPagesService_CreateConsoleSession_FullMethodName = "/unimesh.mesh.v1.ConnectPagesService/CreateConsoleSession"
+	ConnectPagesService_GetConsoleSession_FullMethodName    = "/unimesh.mesh.v1.ConnectPagesService/GetConsoleSession"
+	ConnectPagesService_DeleteConsoleSession_FullMethodName = "/unimesh.mesh.v1.ConnectPagesService/DeleteConsoleSession"
+)
+
+// ConnectPagesServiceClient is the client API for ConnectPagesService service.
+//
+// For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
+//
+// The hosted connect pages and the admin console's login, served by the
+// gateway and answered by connect, which alone holds sessions and secrets.
+type ConnectPagesServiceClient interface {
+	// Opens a connect session by the secret of its link.
+	OpenConnectSession(ctx context.Context, in *OpenConnectSessionRequest, opts ...grpc.CallOption) (*ConnectPage, error)
+	// Starts an integration's OAuth flow for a session: returns the
+	// provider's authorization URL, with a signed, single-use state and a
+	// PKCE challenge whose verifier connect keeps.
+	StartOAuth(ctx context.Context, in *StartOAuthRequest, opts ...grpc.CallOption) (*StartOAuthResponse, error)
+	// Completes an OAuth flow at its callback: checks the state, exchanges
+	// the code, seals the tokens and creates or re-connects the connection.
+	CompleteOAuth(ctx context.Context, in *CompleteOAuthRequest, opts ...grpc.CallOption) (*ConnectResult, error)
+	// Checks API-key or basic credentials live at the provider and, when it
+	// accepts them, creates or re-connects the session's connection.
+	SubmitCredentials(ctx context.Context, in *SubmitCredentialsRequest, opts ...grpc.CallOption) (*ConnectResult, error)
+	// Logs an operator into the console with an ADMIN API key.
+	CreateConsoleSession(ctx context.Context, in *CreateConsoleSessionRequest, opts ...grpc.CallOption) (*ConsoleSession, error)
+	// Resolves a console session token (from the session cookie).
+	GetConsoleSession(ctx context.Context, in *GetConsoleSessionRequest, opts ...grpc.CallOption) (*ConsoleSession, error)
+	// Logs out: the session token stops working.
+	DeleteConsoleSession(ctx context.Context, in *DeleteConsoleSessionRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
+}
+
+type connectPagesServiceClient struct {
+	cc grpc.ClientConnInterface
+}
+
+func NewConnectPagesServiceClient(cc grpc.ClientConnInterface) ConnectPagesServiceClient {
+	return &connectPagesServiceClient{cc}
+}
+
+func (c *connectPagesServiceClient) OpenConnectSession(ctx context.Context, in *OpenConnectSessionRequest, opts ...grpc.CallOption) (*ConnectPage, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ConnectPage)
+	err := c.cc.Invoke(ctx, ConnectPagesService_OpenConnectSession_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *connectPagesServiceClient) StartOAuth(ctx context.Context, in *StartOAuthRequest, opts ...grpc.CallOption) (*StartOAuthResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(StartOAuthResponse)
+	err := c.cc.Invoke(ctx, ConnectPagesService_StartOAuth_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *connectPagesServiceClient) CompleteOAuth(ctx context.Context, in *CompleteOAuthRequest, opts ...grpc.CallOption) (*ConnectResult, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ConnectResult)
+	err := c.cc.Invoke(ctx, ConnectPagesService_CompleteOAuth_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *connectPagesServiceClient) SubmitCredentials(ctx context.Context, in *SubmitCredentialsRequest, opts ...grpc.CallOption) (*ConnectResult, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ConnectResult)
+	err := c.cc.Invoke(ctx, ConnectPagesService_SubmitCredentials_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *connectPagesServiceClient) CreateConsoleSession(ctx context.Context, in *CreateConsoleSessionRequest, opts ...grpc.CallOption) (*ConsoleSession, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ConsoleSession)
+	err := c.cc.Invoke(ctx, ConnectPagesService_CreateConsoleSession_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *connectPagesServiceClient) GetConsoleSession(ctx context.Context, in *GetConsoleSessionRequest, opts ...grpc.CallOption) (*ConsoleSession, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ConsoleSession)
+	err := c.cc.Invoke(ctx, ConnectPagesService_GetConsoleSession_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *connectPagesServiceClient) DeleteConsoleSession(ctx context.Context, in *DeleteConsoleSessionRequest, opts ...grpc.CallOption) (*emptypb.Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(emptypb.Empty)
+	err := c.cc.Invoke(ctx, ConnectPagesService_DeleteConsoleSession_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ConnectPagesServiceServer is the server API for ConnectPagesService service.
+// All implementations must embed UnimplementedConnectPagesServiceServer
+// for forward compatibility.
+//
+// The hosted connect pages and the admin console's login, served by the
+// gateway and answered by connect, which alone holds sessions and secrets.
+type ConnectPagesServiceServer interface {
+	// Opens a connect session by the secret of its link.
+	OpenConnectSession(context.Context, *OpenConnectSessionRequest) (*ConnectPage, error)
+	// Starts an integration's OAuth flow for a session: returns the
+	// provider's authorization URL, with a signed, single-use state and a
+	// PKCE challenge whose verifier connect keeps.
+	StartOAuth(context.Context, *StartOAuthRequest) (*StartOAuthResponse, error)
+	// Completes an OAuth flow at its callback: checks the state, exchanges
+	// the code, seals the tokens and creates or re-connects the connection.
+	CompleteOAuth(context.Context, *CompleteOAuthRequest) (*ConnectResult, error)
+	// Checks API-key or basic credentials live at the provider and, when it
+	// accepts them, creates or re-connects the session's connection.
+	SubmitCredentials(context.Context, *SubmitCredentialsRequest) (*ConnectResult, error)
+	// Logs an operator into the console with an ADMIN API key.
+	CreateConsoleSession(context.Context, *CreateConsoleSessionRequest) (*ConsoleSession, error)
+	// Resolves a console session token (from the session cookie).
+	GetConsoleSession(context.Context, *GetConsoleSessionRequest) (*ConsoleSession, error)
+	// Logs out: the session token stops working.
+	DeleteConsoleSession(context.Context, *DeleteConsoleSessionRequest) (*emptypb.Empty, error)
+	mustEmbedUnimplementedConnectPagesServiceServer()
+}
+
+// UnimplementedConnectPagesServiceServer must be embedded to have
+// forward compatible implementations.
+//
+// NOTE: this should be embedded by value instead of pointer to avoid a nil
+// pointer dereference when methods are called.
+type UnimplementedConnectPagesServiceServer struct{}
+
+func (UnimplementedConnectPagesServiceServer) OpenConnectSession(context.Context, *OpenConnectSessionRequest) (*ConnectPage, error) {
+	return nil, status.Error(codes.Unimplemented, "method OpenConnectSession not implemented")
+}
+func (UnimplementedConnectPagesServiceServer) StartOAuth(context.Context, *StartOAuthRequest) (*StartOAuthResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method StartOAuth not implemented")
+}
+func (UnimplementedConnectPagesServiceServer) CompleteOAuth(context.Context, *CompleteOAuthRequest) (*ConnectResult, error) {
+	return nil, status.Error(codes.Unimplemented, "method CompleteOAuth not implemented")
+}
+func (UnimplementedConnectPagesServiceServer) SubmitCredentials(context.Context, *SubmitCredentialsRequest) (*ConnectResult, error) {
+	return nil, status.Error(codes.Unimplemented, "method SubmitCredentials not implemented")
+}
+func (UnimplementedConnectPagesServiceServer) CreateConsoleSession(context.Context, *CreateConsoleSessionRequest) (*ConsoleSession, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateConsoleSession not implemented")
+}
+func (UnimplementedConnectPagesServiceServer) GetConsoleSession(context.Context, *GetConsoleSessionRequest) (*ConsoleSession, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetConsoleSession not implemented")
+}
+func (UnimplementedConnectPagesServiceServer) DeleteConsoleSession(context.Context, *DeleteConsoleSessionRequest) (*emptypb.Empty, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteConsoleSession not implemented")
+}
+func (UnimplementedConnectPagesServiceServer) mustEmbedUnimplementedConnectPagesServiceServer() {}
+func (UnimplementedConnectPagesServiceServer) testEmbeddedByValue()                             {}
+
+// UnsafeConnectPagesServiceServer may be embedded to opt out of forward compatibility for this service.
+// Use of this interface is not recommended, as added methods to ConnectPagesServiceServer will
+// result in compilation errors.
+type UnsafeConnectPagesServiceServer interface {
+	mustEmbedUnimplementedConnectPagesServiceServer()
+}
+
+func RegisterConnectPagesServiceServer(s grpc.ServiceRegistrar, srv ConnectPagesServiceServer) {
+	// If the following call panics, it indicates UnimplementedConnectPagesServiceServer was
+	// embedded by pointer and is nil.  This will cause panics if an
+	// unimplemented method is ever invoked, so we test this at initialization
+	// time to prevent it from happening at runtime later due to I/O.
+	if t, ok := srv.(interface{ testEmbeddedByValue() }); ok {
+		t.testEmbeddedByValue()
+	}
+	s.RegisterService(&ConnectPagesService_ServiceDesc, srv)
+}
+
+func _ConnectPagesService_OpenConnectSession_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(OpenConnectSessionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ConnectPagesServiceServer).OpenConnectSession(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ConnectPagesService_OpenConnectSession_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ConnectPagesServiceServer).OpenConnectSession(ctx, req.(*OpenConnectSessionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ConnectPagesService_StartOAuth_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(StartOAuthRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ConnectPagesServiceServer).StartOAuth(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ConnectPagesService_StartOAuth_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ConnectPagesServiceServer).StartOAuth(ctx, req.(*StartOAuthRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ConnectPagesService_CompleteOAuth_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CompleteOAuthRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ConnectPagesServiceServer).CompleteOAuth(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ConnectPagesService_CompleteOAuth_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ConnectPagesServiceServer).CompleteOAuth(ctx, req.(*CompleteOAuthRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ConnectPagesService_SubmitCredentials_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SubmitCredentialsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ConnectPagesServiceServer).SubmitCredentials(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ConnectPagesService_SubmitCredentials_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ConnectPagesServiceServer).SubmitCredentials(ctx, req.(*SubmitCredentialsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ConnectPagesService_CreateConsoleSession_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateConsoleSessionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ConnectPagesServiceServer).CreateConsoleSession(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ConnectPagesService_CreateConsoleSession_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ConnectPagesServiceServer).CreateConsoleSession(ctx, req.(*CreateConsoleSessionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ConnectPagesService_GetConsoleSession_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetConsoleSessionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ConnectPagesServiceServer).GetConsoleSession(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ConnectPagesService_GetConsoleSession_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ConnectPagesServiceServer).GetConsoleSession(ctx, req.(*GetConsoleSessionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ConnectPagesService_DeleteConsoleSession_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteConsoleSessionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ConnectPagesServiceServer).DeleteConsoleSession(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ConnectPagesService_DeleteConsoleSession_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ConnectPagesServiceServer).DeleteConsoleSession(ctx, req.(*DeleteConsoleSessionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+// ConnectPagesService_ServiceDesc is the grpc.ServiceDesc for ConnectPagesService service.
+// It's only intended for direct use with grpc.RegisterService,
+// and not to be introspected or modified (even as a copy)
+var ConnectPagesService_ServiceDesc = grpc.ServiceDesc{
+	ServiceName: "unimesh.mesh.v1.ConnectPagesService",
+	HandlerType: (*ConnectPagesServiceServer)(nil),
+	Methods: []grpc.MethodDesc{
+		{
+			MethodName: "OpenConnectSession",
+			Handler:    _ConnectPagesService_OpenConnectSession_Handler,
+		},
+		{
+			MethodName: "StartOAuth",
+			Handler:    _ConnectPagesService_StartOAuth_Handler,
+		},
+		{
+			MethodName: "CompleteOAuth",
+			Handler:    _ConnectPagesService_CompleteOAuth_Handler,
+		},
+		{
+			MethodName: "SubmitCredentials",
+			Handler:    _ConnectPagesService_SubmitCredentials_Handler,
+		},
+		{
+			MethodName: "CreateConsoleSession",
+			Handler:    _ConnectPagesService_CreateConsoleSession_Handler,
+		},
+		{
+			MethodName: "GetConsoleSession",
+			Handler:    _ConnectPagesService_GetConsoleSession_Handler,
+		},
+		{
+			MethodName: "DeleteConsoleSession",
+			Handler:    _ConnectPagesService_DeleteConsoleSession_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -26,6 +26,125 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// Request of ListConnectionRequests.
+type ListConnectionRequestsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The connection's id.
+	Connection string `protobuf:"bytes,1,opt,name=connection,proto3" json:"connection,omitempty"`
+	// The most entries to return: default 50, at most 200.
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// A token from a previous response, for the next page.
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListConnectionRequestsRequest) Reset() {
+	*x = ListConnectionRequestsRequest{}
+	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListConnectionRequestsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListConnectionRequestsRequest) ProtoMessage() {}
+
+func (x *ListConnectionRequestsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListConnectionRequestsRequest.ProtoReflect.Descriptor instead.
+func (*ListConnectionRequestsRequest) Descriptor() ([]byte, []int) {
+	return file_unimesh_platform_v1_connection_service_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *ListConnectionRequestsRequest) GetConnection() string {
+	if x != nil {
+		return x.Connection
+	}
+	return ""
+}
+
+func (x *ListConnectionRequestsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListConnectionRequestsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// Response of ListConnectionRequests.
+type ListConnectionRequestsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The requests, newest first.
+	Requests []*RequestLogEntry `protobuf:"bytes,1,rep,name=requests,proto3" json:"requests,omitempty"`
+	// A token for the next page; empty on the last one.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListConnectionRequestsResponse) Reset() {
+	*x = ListConnectionRequestsResponse{}
+	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListConnectionRequestsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListConnectionRequestsResponse) ProtoMessage() {}
+
+func (x *ListConnectionRequestsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListConnectionRequestsResponse.ProtoReflect.Descriptor instead.
+func (*ListConnectionRequestsResponse) Descriptor() ([]byte, []int) {
+	return file_unimesh_platform_v1_connection_service_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ListConnectionRequestsResponse) GetRequests() []*RequestLogEntry {
+	if x != nil {
+		return x.Requests
+	}
+	return nil
+}
+
+func (x *ListConnectionRequestsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
 // Request of ListConnections.
 type ListConnectionsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -45,7 +164,7 @@ type ListConnectionsRequest struct {
 
 func (x *ListConnectionsRequest) Reset() {
 	*x = ListConnectionsRequest{}
-	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[0]
+	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -57,7 +176,7 @@ func (x *ListConnectionsRequest) String() string {
 func (*ListConnectionsRequest) ProtoMessage() {}
 
 func (x *ListConnectionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[0]
+	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -70,7 +189,7 @@ func (x *ListConnectionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListConnectionsRequest.ProtoReflect.Descriptor instead.
 func (*ListConnectionsRequest) Descriptor() ([]byte, []int) {
-	return file_unimesh_platform_v1_connection_service_proto_rawDescGZIP(), []int{0}
+	return file_unimesh_platform_v1_connection_service_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *ListConnectionsRequest) GetPageSize() int32 {
@@ -121,7 +240,7 @@ type ListConnectionsResponse struct {
 
 func (x *ListConnectionsResponse) Reset() {
 	*x = ListConnectionsResponse{}
-	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[1]
+	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -133,7 +252,7 @@ func (x *ListConnectionsResponse) String() string {
 func (*ListConnectionsResponse) ProtoMessage() {}
 
 func (x *ListConnectionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[1]
+	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -146,7 +265,7 @@ func (x *ListConnectionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListConnectionsResponse.ProtoReflect.Descriptor instead.
 func (*ListConnectionsResponse) Descriptor() ([]byte, []int) {
-	return file_unimesh_platform_v1_connection_service_proto_rawDescGZIP(), []int{1}
+	return file_unimesh_platform_v1_connection_service_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *ListConnectionsResponse) GetConnections() []*Connection {
@@ -174,7 +293,7 @@ type GetConnectionRequest struct {
 
 func (x *GetConnectionRequest) Reset() {
 	*x = GetConnectionRequest{}
-	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[2]
+	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -186,7 +305,7 @@ func (x *GetConnectionRequest) String() string {
 func (*GetConnectionRequest) ProtoMessage() {}
 
 func (x *GetConnectionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[2]
+	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -199,7 +318,7 @@ func (x *GetConnectionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetConnectionRequest.ProtoReflect.Descriptor instead.
 func (*GetConnectionRequest) Descriptor() ([]byte, []int) {
-	return file_unimesh_platform_v1_connection_service_proto_rawDescGZIP(), []int{2}
+	return file_unimesh_platform_v1_connection_service_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *GetConnectionRequest) GetId() string {
@@ -222,7 +341,7 @@ type CreateConnectionRequest struct {
 
 func (x *CreateConnectionRequest) Reset() {
 	*x = CreateConnectionRequest{}
-	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[3]
+	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -234,7 +353,7 @@ func (x *CreateConnectionRequest) String() string {
 func (*CreateConnectionRequest) ProtoMessage() {}
 
 func (x *CreateConnectionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[3]
+	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -247,7 +366,7 @@ func (x *CreateConnectionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateConnectionRequest.ProtoReflect.Descriptor instead.
 func (*CreateConnectionRequest) Descriptor() ([]byte, []int) {
-	return file_unimesh_platform_v1_connection_service_proto_rawDescGZIP(), []int{3}
+	return file_unimesh_platform_v1_connection_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *CreateConnectionRequest) GetConnection() *Connection {
@@ -280,7 +399,7 @@ type UpdateConnectionRequest struct {
 
 func (x *UpdateConnectionRequest) Reset() {
 	*x = UpdateConnectionRequest{}
-	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[4]
+	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -292,7 +411,7 @@ func (x *UpdateConnectionRequest) String() string {
 func (*UpdateConnectionRequest) ProtoMessage() {}
 
 func (x *UpdateConnectionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[4]
+	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -305,7 +424,7 @@ func (x *UpdateConnectionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateConnectionRequest.ProtoReflect.Descriptor instead.
 func (*UpdateConnectionRequest) Descriptor() ([]byte, []int) {
-	return file_unimesh_platform_v1_connection_service_proto_rawDescGZIP(), []int{4}
+	return file_unimesh_platform_v1_connection_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *UpdateConnectionRequest) GetConnection() *Connection {
@@ -340,7 +459,7 @@ type DeleteConnectionRequest struct {
 
 func (x *DeleteConnectionRequest) Reset() {
 	*x = DeleteConnectionRequest{}
-	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[5]
+	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -352,7 +471,7 @@ func (x *DeleteConnectionRequest) String() string {
 func (*DeleteConnectionRequest) ProtoMessage() {}
 
 func (x *DeleteConnectionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[5]
+	mi := &file_unimesh_platform_v1_connection_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -365,7 +484,7 @@ func (x *DeleteConnectionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteConnectionRequest.ProtoReflect.Descriptor instead.
 func (*DeleteConnectionRequest) Descriptor() ([]byte, []int) {
-	return file_unimesh_platform_v1_connection_service_proto_rawDescGZIP(), []int{5}
+	return file_unimesh_platform_v1_connection_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *DeleteConnectionRequest) GetId() string {
@@ -379,7 +498,17 @@ var File_unimesh_platform_v1_connection_service_proto protoreflect.FileDescripto
 
 const file_unimesh_platform_v1_connection_service_proto_rawDesc = "" +
 	"\n" +
-	",unimesh/platform/v1/connection_service.proto\x12\x13unimesh.platform.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1dunimesh/common/v1/rules.proto\x1a#unimesh/platform/v1/resources.proto\"\xaf\x02\n" +
+	",unimesh/platform/v1/connection_service.proto\x12\x13unimesh.platform.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1dunimesh/common/v1/rules.proto\x1a#unimesh/platform/v1/resources.proto\"\x9d\x01\n" +
+	"\x1dListConnectionRequestsRequest\x12,\n" +
+	"\n" +
+	"connection\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\n" +
+	"connection\x12$\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x98\x88'\x01R\tpageToken\"\x8a\x01\n" +
+	"\x1eListConnectionRequestsResponse\x12@\n" +
+	"\brequests\x18\x01 \x03(\v2$.unimesh.platform.v1.RequestLogEntryR\brequests\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xaf\x02\n" +
 	"\x16ListConnectionsRequest\x12$\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12(\n" +
 	"\n" +
@@ -407,13 +536,14 @@ const file_unimesh_platform_v1_connection_service_proto_rawDesc = "" +
 	"\vcredentials\x18\x03 \x01(\v2 .unimesh.platform.v1.CredentialsB\x03\xe0A\x04R\vcredentials:|\xbaHy\x1aw\n" +
 	"\rconnection.id\x12\x19connection.id is required\x1aKhas(this.connection) && this.connection.id.matches('^[A-Za-z0-9_-]{1,64}$')\"7\n" +
 	"\x17DeleteConnectionRequest\x12\x1c\n" +
-	"\x02id\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\x02id2\xcc\x05\n" +
+	"\x02id\x18\x01 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x88\x88'\x01R\x02id2\x88\a\n" +
 	"\x11ConnectionService\x12\x8e\x01\n" +
 	"\x0fListConnections\x12+.unimesh.platform.v1.ListConnectionsRequest\x1a,.unimesh.platform.v1.ListConnectionsResponse\" \x82\xd3\xe4\x93\x02\x1a\x12\x18/platform/v1/connections\x12\x82\x01\n" +
 	"\rGetConnection\x12).unimesh.platform.v1.GetConnectionRequest\x1a\x1f.unimesh.platform.v1.Connection\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/platform/v1/connections/{id}\x12\x86\x01\n" +
 	"\x10CreateConnection\x12,.unimesh.platform.v1.CreateConnectionRequest\x1a\x1f.unimesh.platform.v1.Connection\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/platform/v1/connections\x12\x96\x01\n" +
 	"\x10UpdateConnection\x12,.unimesh.platform.v1.UpdateConnectionRequest\x1a\x1f.unimesh.platform.v1.Connection\"3\x82\xd3\xe4\x93\x02-:\x01*2(/platform/v1/connections/{connection.id}\x12\x7f\n" +
-	"\x10DeleteConnection\x12,.unimesh.platform.v1.DeleteConnectionRequest\x1a\x16.google.protobuf.Empty\"%\x82\xd3\xe4\x93\x02\x1f*\x1d/platform/v1/connections/{id}BAZ?github.com/unimesh/unimesh/proto/unimesh/platform/v1;platformv1b\x06proto3"
+	"\x10DeleteConnection\x12,.unimesh.platform.v1.DeleteConnectionRequest\x1a\x16.google.protobuf.Empty\"%\x82\xd3\xe4\x93\x02\x1f*\x1d/platform/v1/connections/{id}\x12\xb9\x01\n" +
+	"\x16ListConnectionRequests\x122.unimesh.platform.v1.ListConnectionRequestsRequest\x1a3.unimesh.platform.v1.ListConnectionRequestsResponse\"6\x82\xd3\xe4\x93\x020\x12./platform/v1/connections/{connection}/requestsBAZ?github.com/unimesh/unimesh/proto/unimesh/platform/v1;platformv1b\x06proto3"
 
 var (
 	file_unimesh_platform_v1_connection_service_proto_rawDescOnce sync.Once
@@ -427,43 +557,49 @@ func file_unimesh_platform_v1_connection_service_proto_rawDescGZIP() []byte {
 	return file_unimesh_platform_v1_connection_service_proto_rawDescData
 }
 
-var file_unimesh_platform_v1_connection_service_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_unimesh_platform_v1_connection_service_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_unimesh_platform_v1_connection_service_proto_goTypes = []any{
-	(*ListConnectionsRequest)(nil),  // 0: unimesh.platform.v1.ListConnectionsRequest
-	(*ListConnectionsResponse)(nil), // 1: unimesh.platform.v1.ListConnectionsResponse
-	(*GetConnectionRequest)(nil),    // 2: unimesh.platform.v1.GetConnectionRequest
-	(*CreateConnectionRequest)(nil), // 3: unimesh.platform.v1.CreateConnectionRequest
-	(*UpdateConnectionRequest)(nil), // 4: unimesh.platform.v1.UpdateConnectionRequest
-	(*DeleteConnectionRequest)(nil), // 5: unimesh.platform.v1.DeleteConnectionRequest
-	(ConnectionStatus)(0),           // 6: unimesh.platform.v1.ConnectionStatus
-	(*Connection)(nil),              // 7: unimesh.platform.v1.Connection
-	(*Credentials)(nil),             // 8: unimesh.platform.v1.Credentials
-	(*fieldmaskpb.FieldMask)(nil),   // 9: google.protobuf.FieldMask
-	(*emptypb.Empty)(nil),           // 10: google.protobuf.Empty
+	(*ListConnectionRequestsRequest)(nil),  // 0: unimesh.platform.v1.ListConnectionRequestsRequest
+	(*ListConnectionRequestsResponse)(nil), // 1: unimesh.platform.v1.ListConnectionRequestsResponse
+	(*ListConnectionsRequest)(nil),         // 2: unimesh.platform.v1.ListConnectionsRequest
+	(*ListConnectionsResponse)(nil),        // 3: unimesh.platform.v1.ListConnectionsResponse
+	(*GetConnectionRequest)(nil),           // 4: unimesh.platform.v1.GetConnectionRequest
+	(*CreateConnectionRequest)(nil),        // 5: unimesh.platform.v1.CreateConnectionRequest
+	(*UpdateConnectionRequest)(nil),        // 6: unimesh.platform.v1.UpdateConnectionRequest
+	(*DeleteConnectionRequest)(nil),        // 7: unimesh.platform.v1.DeleteConnectionRequest
+	(*RequestLogEntry)(nil),                // 8: unimesh.platform.v1.RequestLogEntry
+	(ConnectionStatus)(0),                  // 9: unimesh.platform.v1.ConnectionStatus
+	(*Connection)(nil),                     // 10: unimesh.platform.v1.Connection
+	(*Credentials)(nil),                    // 11: unimesh.platform.v1.Credentials
+	(*fieldmaskpb.FieldMask)(nil),          // 12: google.protobuf.FieldMask
+	(*emptypb.Empty)(nil),                  // 13: google.protobuf.Empty
 }
 var file_unimesh_platform_v1_connection_service_proto_depIdxs = []int32{
-	6,  // 0: unimesh.platform.v1.ListConnectionsRequest.status:type_name -> unimesh.platform.v1.ConnectionStatus
-	7,  // 1: unimesh.platform.v1.ListConnectionsResponse.connections:type_name -> unimesh.platform.v1.Connection
-	7,  // 2: unimesh.platform.v1.CreateConnectionRequest.connection:type_name -> unimesh.platform.v1.Connection
-	8,  // 3: unimesh.platform.v1.CreateConnectionRequest.credentials:type_name -> unimesh.platform.v1.Credentials
-	7,  // 4: unimesh.platform.v1.UpdateConnectionRequest.connection:type_name -> unimesh.platform.v1.Connection
-	9,  // 5: unimesh.platform.v1.UpdateConnectionRequest.update_mask:type_name -> google.protobuf.FieldMask
-	8,  // 6: unimesh.platform.v1.UpdateConnectionRequest.credentials:type_name -> unimesh.platform.v1.Credentials
-	0,  // 7: unimesh.platform.v1.ConnectionService.ListConnections:input_type -> unimesh.platform.v1.ListConnectionsRequest
-	2,  // 8: unimesh.platform.v1.ConnectionService.GetConnection:input_type -> unimesh.platform.v1.GetConnectionRequest
-	3,  // 9: unimesh.platform.v1.ConnectionService.CreateConnection:input_type -> unimesh.platform.v1.CreateConnectionRequest
-	4,  // 10: unimesh.platform.v1.ConnectionService.UpdateConnection:input_type -> unimesh.platform.v1.UpdateConnectionRequest
-	5,  // 11: unimesh.platform.v1.ConnectionService.DeleteConnection:input_type -> unimesh.platform.v1.DeleteConnectionRequest
-	1,  // 12: unimesh.platform.v1.ConnectionService.ListConnections:output_type -> unimesh.platform.v1.ListConnectionsResponse
-	7,  // 13: unimesh.platform.v1.ConnectionService.GetConnection:output_type -> unimesh.platform.v1.Connection
-	7,  // 14: unimesh.platform.v1.ConnectionService.CreateConnection:output_type -> unimesh.platform.v1.Connection
-	7,  // 15: unimesh.platform.v1.ConnectionService.UpdateConnection:output_type -> unimesh.platform.v1.Connection
-	10, // 16: unimesh.platform.v1.ConnectionService.DeleteConnection:output_type -> google.protobuf.Empty
-	12, // [12:17] is the sub-list for method output_type
-	7,  // [7:12] is the sub-list for method input_type
-	7,  // [7:7] is the sub-list for extension type_name
-	7,  // [7:7] is the sub-list for extension extendee
-	0,  // [0:7] is the sub-list for field type_name
+	8,  // 0: unimesh.platform.v1.ListConnectionRequestsResponse.requests:type_name -> unimesh.platform.v1.RequestLogEntry
+	9,  // 1: unimesh.platform.v1.ListConnectionsRequest.status:type_name -> unimesh.platform.v1.ConnectionStatus
+	10, // 2: unimesh.platform.v1.ListConnectionsResponse.connections:type_name -> unimesh.platform.v1.Connection
+	10, // 3: unimesh.platform.v1.CreateConnectionRequest.connection:type_name -> unimesh.platform.v1.Connection
+	11, // 4: unimesh.platform.v1.CreateConnectionRequest.credentials:type_name -> unimesh.platform.v1.Credentials
+	10, // 5: unimesh.platform.v1.UpdateConnectionRequest.connection:type_name -> unimesh.platform.v1.Connection
+	12, // 6: unimesh.platform.v1.UpdateConnectionRequest.update_mask:type_name -> google.protobuf.FieldMask
+	11, // 7: unimesh.platform.v1.UpdateConnectionRequest.credentials:type_name -> unimesh.platform.v1.Credentials
+	2,  // 8: unimesh.platform.v1.ConnectionService.ListConnections:input_type -> unimesh.platform.v1.ListConnectionsRequest
+	4,  // 9: unimesh.platform.v1.ConnectionService.GetConnection:input_type -> unimesh.platform.v1.GetConnectionRequest
+	5,  // 10: unimesh.platform.v1.ConnectionService.CreateConnection:input_type -> unimesh.platform.v1.CreateConnectionRequest
+	6,  // 11: unimesh.platform.v1.ConnectionService.UpdateConnection:input_type -> unimesh.platform.v1.UpdateConnectionRequest
+	7,  // 12: unimesh.platform.v1.ConnectionService.DeleteConnection:input_type -> unimesh.platform.v1.DeleteConnectionRequest
+	0,  // 13: unimesh.platform.v1.ConnectionService.ListConnectionRequests:input_type -> unimesh.platform.v1.ListConnectionRequestsRequest
+	3,  // 14: unimesh.platform.v1.ConnectionService.ListConnections:output_type -> unimesh.platform.v1.ListConnectionsResponse
+	10, // 15: unimesh.platform.v1.ConnectionService.GetConnection:output_type -> unimesh.platform.v1.Connection
+	10, // 16: unimesh.platform.v1.ConnectionService.CreateConnection:output_type -> unimesh.platform.v1.Connection
+	10, // 17: unimesh.platform.v1.ConnectionService.UpdateConnection:output_type -> unimesh.platform.v1.Connection
+	13, // 18: unimesh.platform.v1.ConnectionService.DeleteConnection:output_type -> google.protobuf.Empty
+	1,  // 19: unimesh.platform.v1.ConnectionService.ListConnectionRequests:output_type -> unimesh.platform.v1.ListConnectionRequestsResponse
+	14, // [14:20] is the sub-list for method output_type
+	8,  // [8:14] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_unimesh_platform_v1_connection_service_proto_init() }
@@ -478,7 +614,7 @@ func file_unimesh_platform_v1_connection_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_unimesh_platform_v1_connection_service_proto_rawDesc), len(file_unimesh_platform_v1_connection_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   6,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -20,11 +20,12 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	ConnectionService_ListConnections_FullMethodName  = "/unimesh.platform.v1.ConnectionService/ListConnections"
-	ConnectionService_GetConnection_FullMethodName    = "/unimesh.platform.v1.ConnectionService/GetConnection"
-	ConnectionService_CreateConnection_FullMethodName = "/unimesh.platform.v1.ConnectionService/CreateConnection"
-	ConnectionService_UpdateConnection_FullMethodName = "/unimesh.platform.v1.ConnectionService/UpdateConnection"
-	ConnectionService_DeleteConnection_FullMethodName = "/unimesh.platform.v1.ConnectionService/DeleteConnection"
+	ConnectionService_ListConnections_FullMethodName        = "/unimesh.platform.v1.ConnectionService/ListConnections"
+	ConnectionService_GetConnection_FullMethodName          = "/unimesh.platform.v1.ConnectionService/GetConnection"
+	ConnectionService_CreateConnection_FullMethodName       = "/unimesh.platform.v1.ConnectionService/CreateConnection"
+	ConnectionService_UpdateConnection_FullMethodName       = "/unimesh.platform.v1.ConnectionService/UpdateConnection"
+	ConnectionService_DeleteConnection_FullMethodName       = "/unimesh.platform.v1.ConnectionService/DeleteConnection"
+	ConnectionService_ListConnectionRequests_FullMethodName = "/unimesh.platform.v1.ConnectionService/ListConnectionRequests"
 )
 
 // ConnectionServiceClient is the client API for ConnectionService service.
@@ -48,6 +49,10 @@ type ConnectionServiceClient interface {
 	UpdateConnection(ctx context.Context, in *UpdateConnectionRequest, opts ...grpc.CallOption) (*Connection, error)
 	// Deletes a connection and its credentials.
 	DeleteConnection(ctx context.Context, in *DeleteConnectionRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
+	// Lists the recent unified API requests made on a connection, newest
+	// first: method, path, status, latency and trace id, never payloads.
+	// Unimesh keeps the last 200 per connection, for 7 days.
+	ListConnectionRequests(ctx context.Context, in *ListConnectionRequestsRequest, opts ...grpc.CallOption) (*ListConnectionRequestsResponse, error)
 }
 
 type connectionServiceClient struct {
@@ -108,6 +113,16 @@ func (c *connectionServiceClient) DeleteConnection(ctx context.Context, in *Dele
 	return out, nil
 }
 
+func (c *connectionServiceClient) ListConnectionRequests(ctx context.Context, in *ListConnectionRequestsRequest, opts ...grpc.CallOption) (*ListConnectionRequestsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListConnectionRequestsResponse)
+	err := c.cc.Invoke(ctx, ConnectionService_ListConnectionRequests_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ConnectionServiceServer is the server API for ConnectionService service.
 // All implementations must embed UnimplementedConnectionServiceServer
 // for forward compatibility.
@@ -129,6 +144,10 @@ type ConnectionServiceServer interface {
 	UpdateConnection(context.Context, *UpdateConnectionRequest) (*Connection, error)
 	// Deletes a connection and its credentials.
 	DeleteConnection(context.Context, *DeleteConnectionRequest) (*emptypb.Empty, error)
+	// Lists the recent unified API requests made on a connection, newest
+	// first: method, path, status, latency and trace id, never payloads.
+	// Unimesh keeps the last 200 per connection, for 7 days.
+	ListConnectionRequests(context.Context, *ListConnectionRequestsRequest) (*ListConnectionRequestsResponse, error)
 	mustEmbedUnimplementedConnectionServiceServer()
 }
 
@@ -153,6 +172,9 @@ func (UnimplementedConnectionServiceServer) UpdateConnection(context.Context, *U
 }
 func (UnimplementedConnectionServiceServer) DeleteConnection(context.Context, *DeleteConnectionRequest) (*emptypb.Empty, error) {
 	return nil, status.Error(codes.Unimplemented, "method DeleteConnection not implemented")
+}
+func (UnimplementedConnectionServiceServer) ListConnectionRequests(context.Context, *ListConnectionRequestsRequest) (*ListConnectionRequestsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListConnectionRequests not implemented")
 }
 func (UnimplementedConnectionServiceServer) mustEmbedUnimplementedConnectionServiceServer() {}
 func (UnimplementedConnectionServiceServer) testEmbeddedByValue()                           {}
@@ -265,6 +287,24 @@ func _ConnectionService_DeleteConnection_Handler(srv interface{}, ctx context.Co
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ConnectionService_ListConnectionRequests_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListConnectionRequestsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ConnectionServiceServer).ListConnectionRequests(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ConnectionService_ListConnectionRequests_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ConnectionServiceServer).ListConnectionRequests(ctx, req.(*ListConnectionRequestsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ConnectionService_ServiceDesc is the grpc.ServiceDesc for ConnectionService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -291,6 +331,10 @@ var ConnectionService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DeleteConnection",
 			Handler:    _ConnectionService_DeleteConnection_Handler,
+		},
+		{
+			MethodName: "ListConnectionRequests",
+			Handler:    _ConnectionService_ListConnectionRequests_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -1256,6 +1256,126 @@ func (x *BasicCredentials) GetPassword() string {
 	return ""
 }
 
+// One unified API request on a connection, as the request log keeps it.
+// It never holds a payload, a query string or a header.
+type RequestLogEntry struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// When the request arrived.
+	Time *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=time,proto3" json:"time,omitempty"`
+	// How it arrived: "rest", "grpc" or "mcp".
+	Transport string `protobuf:"bytes,2,opt,name=transport,proto3" json:"transport,omitempty"`
+	// The HTTP method for REST calls; "POST" for gRPC, like gRPC's own requests.
+	Method string `protobuf:"bytes,3,opt,name=method,proto3" json:"method,omitempty"`
+	// The REST path, or the gRPC method for gRPC calls.
+	Path string `protobuf:"bytes,4,opt,name=path,proto3" json:"path,omitempty"`
+	// The HTTP status the call answered (for gRPC calls, the status the
+	// gateway would have answered).
+	Status int32 `protobuf:"varint,5,opt,name=status,proto3" json:"status,omitempty"`
+	// The gRPC status code's name, such as "OK" or "NOT_FOUND".
+	Code string `protobuf:"bytes,6,opt,name=code,proto3" json:"code,omitempty"`
+	// The AIP-193 reason of a failed call.
+	Reason string `protobuf:"bytes,7,opt,name=reason,proto3" json:"reason,omitempty"`
+	// How long Unimesh took to answer, in milliseconds.
+	DurationMs float64 `protobuf:"fixed64,8,opt,name=duration_ms,json=durationMs,proto3" json:"duration_ms,omitempty"`
+	// The trace id, to find the call in the tracing backend.
+	TraceId       string `protobuf:"bytes,9,opt,name=trace_id,json=traceId,proto3" json:"trace_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RequestLogEntry) Reset() {
+	*x = RequestLogEntry{}
+	mi := &file_unimesh_platform_v1_resources_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RequestLogEntry) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RequestLogEntry) ProtoMessage() {}
+
+func (x *RequestLogEntry) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_platform_v1_resources_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RequestLogEntry.ProtoReflect.Descriptor instead.
+func (*RequestLogEntry) Descriptor() ([]byte, []int) {
+	return file_unimesh_platform_v1_resources_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *RequestLogEntry) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+func (x *RequestLogEntry) GetTransport() string {
+	if x != nil {
+		return x.Transport
+	}
+	return ""
+}
+
+func (x *RequestLogEntry) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
+}
+
+func (x *RequestLogEntry) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *RequestLogEntry) GetStatus() int32 {
+	if x != nil {
+		return x.Status
+	}
+	return 0
+}
+
+func (x *RequestLogEntry) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *RequestLogEntry) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *RequestLogEntry) GetDurationMs() float64 {
+	if x != nil {
+		return x.DurationMs
+	}
+	return 0
+}
+
+func (x *RequestLogEntry) GetTraceId() string {
+	if x != nil {
+		return x.TraceId
+	}
+	return ""
+}
+
 var File_unimesh_platform_v1_resources_proto protoreflect.FileDescriptor
 
 const file_unimesh_platform_v1_resources_proto_rawDesc = "" +
@@ -1346,7 +1466,18 @@ const file_unimesh_platform_v1_resources_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tB\x10\xe0A\x02\xe0A\x04\xbaH\ar\x05\x10\x01\x18\x80 R\x03key\"k\n" +
 	"\x10BasicCredentials\x12)\n" +
 	"\busername\x18\x01 \x01(\tB\r\xe0A\x02\xbaH\ar\x05\x10\x01\x18\x80\x04R\busername\x12,\n" +
-	"\bpassword\x18\x02 \x01(\tB\x10\xe0A\x02\xe0A\x04\xbaH\ar\x05\x10\x01\x18\x80 R\bpassword*\x8c\x01\n" +
+	"\bpassword\x18\x02 \x01(\tB\x10\xe0A\x02\xe0A\x04\xbaH\ar\x05\x10\x01\x18\x80 R\bpassword\"\x8b\x02\n" +
+	"\x0fRequestLogEntry\x12.\n" +
+	"\x04time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x1c\n" +
+	"\ttransport\x18\x02 \x01(\tR\ttransport\x12\x16\n" +
+	"\x06method\x18\x03 \x01(\tR\x06method\x12\x12\n" +
+	"\x04path\x18\x04 \x01(\tR\x04path\x12\x16\n" +
+	"\x06status\x18\x05 \x01(\x05R\x06status\x12\x12\n" +
+	"\x04code\x18\x06 \x01(\tR\x04code\x12\x16\n" +
+	"\x06reason\x18\a \x01(\tR\x06reason\x12\x1f\n" +
+	"\vduration_ms\x18\b \x01(\x01R\n" +
+	"durationMs\x12\x19\n" +
+	"\btrace_id\x18\t \x01(\tR\atraceId*\x8c\x01\n" +
 	"\bCategory\x12\x18\n" +
 	"\x14CATEGORY_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fCATEGORY_CRM\x10\x01\x12\x16\n" +
@@ -1391,7 +1522,7 @@ func file_unimesh_platform_v1_resources_proto_rawDescGZIP() []byte {
 }
 
 var file_unimesh_platform_v1_resources_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_unimesh_platform_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_unimesh_platform_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_unimesh_platform_v1_resources_proto_goTypes = []any{
 	(Category)(0),                 // 0: unimesh.platform.v1.Category
 	(AuthType)(0),                 // 1: unimesh.platform.v1.AuthType
@@ -1409,15 +1540,16 @@ var file_unimesh_platform_v1_resources_proto_goTypes = []any{
 	(*OAuth2Credentials)(nil),     // 13: unimesh.platform.v1.OAuth2Credentials
 	(*ApiKeyCredentials)(nil),     // 14: unimesh.platform.v1.ApiKeyCredentials
 	(*BasicCredentials)(nil),      // 15: unimesh.platform.v1.BasicCredentials
-	nil,                           // 16: unimesh.platform.v1.Connection.ConfigEntry
-	(*timestamppb.Timestamp)(nil), // 17: google.protobuf.Timestamp
+	(*RequestLogEntry)(nil),       // 16: unimesh.platform.v1.RequestLogEntry
+	nil,                           // 17: unimesh.platform.v1.Connection.ConfigEntry
+	(*timestamppb.Timestamp)(nil), // 18: google.protobuf.Timestamp
 }
 var file_unimesh_platform_v1_resources_proto_depIdxs = []int32{
-	17, // 0: unimesh.platform.v1.Project.create_time:type_name -> google.protobuf.Timestamp
-	17, // 1: unimesh.platform.v1.Project.update_time:type_name -> google.protobuf.Timestamp
+	18, // 0: unimesh.platform.v1.Project.create_time:type_name -> google.protobuf.Timestamp
+	18, // 1: unimesh.platform.v1.Project.update_time:type_name -> google.protobuf.Timestamp
 	2,  // 2: unimesh.platform.v1.ApiKey.scopes:type_name -> unimesh.platform.v1.Scope
-	17, // 3: unimesh.platform.v1.ApiKey.create_time:type_name -> google.protobuf.Timestamp
-	17, // 4: unimesh.platform.v1.ApiKey.last_used_time:type_name -> google.protobuf.Timestamp
+	18, // 3: unimesh.platform.v1.ApiKey.create_time:type_name -> google.protobuf.Timestamp
+	18, // 4: unimesh.platform.v1.ApiKey.last_used_time:type_name -> google.protobuf.Timestamp
 	0,  // 5: unimesh.platform.v1.ObjectSupport.category:type_name -> unimesh.platform.v1.Category
 	3,  // 6: unimesh.platform.v1.ObjectSupport.operations:type_name -> unimesh.platform.v1.Operation
 	0,  // 7: unimesh.platform.v1.Integration.categories:type_name -> unimesh.platform.v1.Category
@@ -1427,20 +1559,21 @@ var file_unimesh_platform_v1_resources_proto_depIdxs = []int32{
 	0,  // 11: unimesh.platform.v1.Connection.categories:type_name -> unimesh.platform.v1.Category
 	4,  // 12: unimesh.platform.v1.Connection.status:type_name -> unimesh.platform.v1.ConnectionStatus
 	10, // 13: unimesh.platform.v1.Connection.end_user:type_name -> unimesh.platform.v1.EndUser
-	16, // 14: unimesh.platform.v1.Connection.config:type_name -> unimesh.platform.v1.Connection.ConfigEntry
+	17, // 14: unimesh.platform.v1.Connection.config:type_name -> unimesh.platform.v1.Connection.ConfigEntry
 	1,  // 15: unimesh.platform.v1.Connection.auth_type:type_name -> unimesh.platform.v1.AuthType
-	17, // 16: unimesh.platform.v1.Connection.create_time:type_name -> google.protobuf.Timestamp
-	17, // 17: unimesh.platform.v1.Connection.update_time:type_name -> google.protobuf.Timestamp
-	17, // 18: unimesh.platform.v1.Connection.last_used_time:type_name -> google.protobuf.Timestamp
+	18, // 16: unimesh.platform.v1.Connection.create_time:type_name -> google.protobuf.Timestamp
+	18, // 17: unimesh.platform.v1.Connection.update_time:type_name -> google.protobuf.Timestamp
+	18, // 18: unimesh.platform.v1.Connection.last_used_time:type_name -> google.protobuf.Timestamp
 	14, // 19: unimesh.platform.v1.Credentials.api_key:type_name -> unimesh.platform.v1.ApiKeyCredentials
 	15, // 20: unimesh.platform.v1.Credentials.basic:type_name -> unimesh.platform.v1.BasicCredentials
 	13, // 21: unimesh.platform.v1.Credentials.oauth2:type_name -> unimesh.platform.v1.OAuth2Credentials
-	17, // 22: unimesh.platform.v1.OAuth2Credentials.expire_time:type_name -> google.protobuf.Timestamp
-	23, // [23:23] is the sub-list for method output_type
-	23, // [23:23] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	18, // 22: unimesh.platform.v1.OAuth2Credentials.expire_time:type_name -> google.protobuf.Timestamp
+	18, // 23: unimesh.platform.v1.RequestLogEntry.time:type_name -> google.protobuf.Timestamp
+	24, // [24:24] is the sub-list for method output_type
+	24, // [24:24] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_unimesh_platform_v1_resources_proto_init() }
@@ -1459,7 +1592,7 @@ func file_unimesh_platform_v1_resources_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_unimesh_platform_v1_resources_proto_rawDesc), len(file_unimesh_platform_v1_resources_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   12,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
