@@ -48,6 +48,23 @@ const (
 	ReasonAlreadyExists          = "ALREADY_EXISTS"
 	ReasonInternal               = "INTERNAL"
 	ReasonUnavailable            = "SERVICE_UNAVAILABLE"
+
+	// Connect sessions, the OAuth flow and the console.
+	ReasonConnectSessionNotFound = "CONNECT_SESSION_NOT_FOUND"
+	ReasonConnectSessionExpired  = "CONNECT_SESSION_EXPIRED"
+	ReasonConnectSessionUsed     = "CONNECT_SESSION_USED"
+	ReasonConnectSessionRevoked  = "CONNECT_SESSION_REVOKED"
+	ReasonIntegrationNotOffered  = "INTEGRATION_NOT_OFFERED"
+	ReasonOAuthAppNotFound       = "OAUTH_APP_NOT_FOUND"
+	ReasonOAuthNotSupported      = "OAUTH_NOT_SUPPORTED"
+	ReasonOAuthStateInvalid      = "OAUTH_STATE_INVALID"
+	ReasonOAuthStateExpired      = "OAUTH_STATE_EXPIRED"
+	ReasonOAuthStateUsed         = "OAUTH_STATE_USED"
+	ReasonOAuthBrowserMismatch   = "OAUTH_BROWSER_MISMATCH"
+	ReasonOAuthDenied            = "OAUTH_ACCESS_DENIED"
+	ReasonOAuthExchangeFailed    = "OAUTH_EXCHANGE_FAILED"
+	ReasonCredentialsRejected    = "CREDENTIALS_REJECTED"
+	ReasonConsoleSessionInvalid  = "CONSOLE_SESSION_INVALID"
 )
 
 // FieldViolation names one bad field of a request.

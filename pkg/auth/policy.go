@@ -44,6 +44,10 @@ func RequiredScope(fullMethod string) platformv1.Scope {
 	if strings.HasSuffix(service, ".ProjectService") && strings.Contains(method, "ApiKey") {
 		return platformv1.Scope_SCOPE_ADMIN
 	}
+	// OAuth apps hold the project's client secrets at its providers.
+	if strings.HasSuffix(service, ".OAuthAppService") {
+		return platformv1.Scope_SCOPE_ADMIN
+	}
 	if strings.HasPrefix(method, "Get") || strings.HasPrefix(method, "List") {
 		return platformv1.Scope_SCOPE_READ
 	}

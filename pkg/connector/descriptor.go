@@ -45,6 +45,15 @@ type Descriptor struct {
 	Sandbox bool
 	// DocsURL points at the provider's API reference.
 	DocsURL string
+	// OAuth describes the provider's OAuth 2.0 flow, when AuthTypes has OAUTH2.
+	OAuth *OAuth
+	// VerifyPath is a cheap GET, relative to the API root, that any valid
+	// credential may make: the connect pages send it to check credentials
+	// live before they save them.
+	VerifyPath string
+	// APIKeyLabel and UsernameLabel are what the provider calls the
+	// credentials, for the connect pages' forms ("API token", "Email").
+	APIKeyLabel, UsernameLabel string
 }
 
 // ResolveBaseURL returns the API root for a connection with config.
@@ -74,6 +83,9 @@ func (d *Descriptor) At(baseURL string) *Descriptor {
 			}
 		}
 		return baseURL, nil
+	}
+	if d.OAuth != nil {
+		c.OAuth = d.OAuth.at(baseURL)
 	}
 	return &c
 }

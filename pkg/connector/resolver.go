@@ -2,6 +2,8 @@ package connector
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -19,6 +21,8 @@ import (
 type Live struct {
 	Connection  *platformv1.Connection
 	Credentials *platformv1.Credentials
+	// Refreshable says connect can renew the credentials after a 401.
+	Refreshable bool
 }
 
 // Resolver fetches connections' credentials from connect over the mesh's
@@ -66,15 +70,45 @@ func (r *Resolver) Resolve(ctx context.Context, projectID, connectionID string) 
 			}
 			return nil, 0, apierr.New(codes.Unavailable, apierr.ReasonUnavailable, "the connect service is unavailable")
 		}
-		live := &Live{Connection: resp.GetConnection(), Credentials: resp.GetCredentials()}
-		ttl := r.maxAge
-		if exp := resp.GetExpireTime(); exp != nil {
-			if until := exp.AsTime().Sub(r.now()) - r.skew; until < ttl {
-				ttl = until
-			}
-		}
+		live, ttl := r.live(resp)
 		return live, ttl, nil
 	})
+}
+
+func (r *Resolver) live(resp *meshv1.GetConnectionCredentialsResponse) (*Live, time.Duration) {
+	live := &Live{Connection: resp.GetConnection(), Credentials: resp.GetCredentials(), Refreshable: resp.GetRefreshable()}
+	ttl := r.maxAge
+	if exp := resp.GetExpireTime(); exp != nil {
+		if until := exp.AsTime().Sub(r.now()) - r.skew; until < ttl {
+			ttl = until
+		}
+	}
+	return live, ttl
+}
+
+// Refresh asks connect to renew a connection's credentials after the
+// provider refused refusedToken, and caches what it answers. Connect
+// renews them only if it still holds refusedToken, so many calls that met
+// the same 401 cause one refresh at the provider.
+func (r *Resolver) Refresh(ctx context.Context, projectID, connectionID, refusedToken string) (*Live, error) {
+	sum := sha256.Sum256([]byte(refusedToken))
+	resp, err := r.client.RefreshConnectionCredentials(ctx, &meshv1.RefreshConnectionCredentialsRequest{
+		ProjectId: projectID, ConnectionId: connectionID, RefusedTokenSha256: hex.EncodeToString(sum[:]),
+	})
+	if err != nil {
+		r.Invalidate(projectID, connectionID)
+		if _, ok := status.FromError(err); ok && apierr.Reason(err) != "" {
+			return nil, err
+		}
+		return nil, apierr.New(codes.Unavailable, apierr.ReasonUnavailable, "the connect service is unavailable")
+	}
+	live, ttl := r.live(resp)
+	if ttl > 0 {
+		r.cache.Set(cacheKey(projectID, connectionID), live, ttl)
+	} else {
+		r.Invalidate(projectID, connectionID)
+	}
+	return live, nil
 }
 
 // Invalidate forgets a connection, so that the next call asks connect again.

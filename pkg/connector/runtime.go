@@ -125,6 +125,21 @@ func (rt *Runtime[C]) Begin(ctx context.Context, connectionID string) (*Call[C],
 			rt.logger.WarnContext(ctx, "could not mark connection as needing re-auth", "connection", connectionID, "error", err.Error())
 		}
 	}
+	if live.Refreshable {
+		// Every 401 names the token this call started with: connect renews
+		// only if it still holds that one, else hands out the newer token.
+		refused := live.Credentials.GetOauth2().GetAccessToken()
+		hooks.Reauthorize = func(ctx context.Context) (providerhttp.Authorizer, error) {
+			fresh, err := rt.resolver.Refresh(ctx, projectID, connectionID, refused)
+			if err != nil {
+				return nil, err
+			}
+			if err := Usable(connectionID, fresh.Connection.GetStatus()); err != nil {
+				return nil, err
+			}
+			return reg.Descriptor.Auth(fresh.Credentials)
+		}
+	}
 	client, err := rt.http.Client(reg.Descriptor.Slug, base, authorize, hooks)
 	if err != nil {
 		return nil, err

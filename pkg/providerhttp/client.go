@@ -21,6 +21,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -170,13 +171,38 @@ type Hooks struct {
 	// REQUEST_LIMIT_EXCEEDED for a rate limit. It returns resp.StatusCode
 	// when the code is to be taken as it is.
 	Classify func(resp *Response) int
+	// Reauthorize is asked for fresh credentials when the provider answers
+	// 401, for credentials that can be renewed (an OAuth access token with
+	// a refresh token). The request is then sent once more with what it
+	// returns, whatever its method: a 401 means the provider did nothing.
+	// An error from it is returned to the caller as it is.
+	Reauthorize func(ctx context.Context) (Authorizer, error)
+}
+
+// authBox holds a client's current authorizer: a reauthorization replaces
+// it for every later request of the client and its copies.
+type authBox struct {
+	mu sync.Mutex
+	fn Authorizer
+}
+
+func (b *authBox) get() Authorizer {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.fn
+}
+
+func (b *authBox) set(fn Authorizer) {
+	b.mu.Lock()
+	b.fn = fn
+	b.mu.Unlock()
 }
 
 // Client calls one provider for one connection.
 type Client struct {
 	f           *Factory
 	base        *url.URL
-	auth        Authorizer
+	auth        *authBox
 	hooks       Hooks
 	policy      Policy
 	integration string
@@ -191,7 +217,7 @@ func (f *Factory) Client(integration, baseURL string, auth Authorizer, hooks Hoo
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawQuery, u.Fragment, u.User = "", "", nil
-	return &Client{f: f, base: u, auth: auth, hooks: hooks, policy: f.policy, integration: integration}, nil
+	return &Client{f: f, base: u, auth: &authBox{fn: auth}, hooks: hooks, policy: f.policy, integration: integration}, nil
 }
 
 // WithPolicy returns a copy of c with another policy.
@@ -313,7 +339,9 @@ func (c *Client) send(ctx context.Context, req Request, retry bool) (*Response, 
 	if err != nil {
 		return nil, apierr.New(codes.Internal, apierr.ReasonInternal, "bad provider path")
 	}
-	ctx = withAuthorizer(context.WithValue(ctx, integrationKey{}, c.integration), c.auth)
+	ctx = context.WithValue(ctx, integrationKey{}, c.integration)
+	authorized := withAuthorizer(ctx, c.auth.get())
+	reauthorized := false
 	attempts := 1
 	if retry && (req.Read || isRead(req.Method)) {
 		attempts = max(1, c.policy.MaxAttempts)
@@ -323,7 +351,18 @@ func (c *Client) send(ctx context.Context, req Request, retry bool) (*Response, 
 		lastErr        error
 	)
 	for attempt := 0; ; attempt++ {
-		resp, err := c.attempt(ctx, u, req)
+		resp, err := c.attempt(authorized, u, req)
+		if err == nil && resp.StatusCode == http.StatusUnauthorized && c.hooks.Reauthorize != nil && !reauthorized {
+			reauthorized = true
+			fresh, rerr := c.hooks.Reauthorize(ctx)
+			if rerr != nil {
+				return nil, rerr
+			}
+			c.auth.set(fresh)
+			authorized = withAuthorizer(ctx, fresh)
+			attempt--
+			continue
+		}
 		switch {
 		case err != nil:
 			if ctx.Err() != nil {
@@ -538,4 +577,16 @@ func (c *Client) JSON(ctx context.Context, method, p string, q url.Values, in, o
 			fmt.Sprintf("%s answered a body that is not the JSON expected", c.integration), "integration", c.integration)
 	}
 	return nil
+}
+
+// HTTPClient is the factory's instrumented client, for protocols spoken
+// beside a provider's API, such as its OAuth token endpoint: it keeps the
+// same private-address guard, redirect rule and tracing. Name the
+// integration on the context with ForIntegration to name its spans.
+func (f *Factory) HTTPClient() *http.Client { return f.http }
+
+// ForIntegration returns ctx naming the integration that requests made
+// with it go to, for span names.
+func ForIntegration(ctx context.Context, integration string) context.Context {
+	return context.WithValue(ctx, integrationKey{}, integration)
 }

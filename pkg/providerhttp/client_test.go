@@ -342,3 +342,55 @@ func TestAReadByPostIsRetried(t *testing.T) {
 		t.Fatalf("%d calls, want 3", n)
 	}
 }
+
+// A 401 on renewable credentials asks for fresh ones once and resends the
+// request with them, a write included; a second 401 is final.
+func TestReauthorizeResendsOnceWithFreshCredentials(t *testing.T) {
+	f, _ := testFactory(t, true)
+	var good atomic.Value
+	good.Store("fresh-1")
+	var seen atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen.Add(1)
+		if r.Header.Get("Authorization") != "Bearer "+good.Load().(string) {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	var renewals, told atomic.Int32
+	hooks := Hooks{
+		OnUnauthorized: func(context.Context, string) { told.Add(1) },
+		Reauthorize: func(context.Context) (Authorizer, error) {
+			renewals.Add(1)
+			return OAuthBearer()(&platformv1.Credentials{Kind: &platformv1.Credentials_Oauth2{Oauth2: &platformv1.OAuth2Credentials{AccessToken: "fresh-1"}}})
+		},
+	}
+	c := client(t, f, srv, BearerAPIKey(), hooks)
+	if _, err := c.Do(context.Background(), Request{Method: http.MethodPost, Path: "/x", Body: []byte(`{}`)}); err != nil {
+		t.Fatalf("write after reauthorization: %v", err)
+	}
+	if renewals.Load() != 1 || seen.Load() != 2 {
+		t.Fatalf("renewals %d, requests %d; want 1 and 2", renewals.Load(), seen.Load())
+	}
+	// The client keeps the fresh credentials for its next requests.
+	if _, err := c.Do(context.Background(), Request{Method: http.MethodGet, Path: "/y"}); err != nil || renewals.Load() != 1 {
+		t.Fatalf("second request: %v, renewals %d", err, renewals.Load())
+	}
+	// Fresh credentials refused too: one renewal, then NEEDS_REAUTH.
+	good.Store("never")
+	_, err := c.Do(context.Background(), Request{Method: http.MethodGet, Path: "/z"})
+	if apierr.Reason(err) != apierr.ReasonConnectionNeedsReauth || renewals.Load() != 2 || told.Load() != 1 {
+		t.Fatalf("err %v, renewals %d, told %d", err, renewals.Load(), told.Load())
+	}
+	// A renewal that fails is the answer.
+	failing := hooks
+	failing.Reauthorize = func(context.Context) (Authorizer, error) {
+		return nil, apierr.New(codes.FailedPrecondition, apierr.ReasonConnectionNeedsReauth, "refresh token revoked")
+	}
+	c2 := client(t, f, srv, BearerAPIKey(), failing)
+	if _, err := c2.Do(context.Background(), Request{Method: http.MethodGet, Path: "/x"}); !strings.Contains(err.Error(), "refresh token revoked") {
+		t.Fatalf("err = %v", err)
+	}
+}

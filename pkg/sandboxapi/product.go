@@ -39,5 +39,7 @@ func Descriptor(slug, name string, category platformv1.Category, baseURL string)
 		Hooks:           Hooks(),
 		RateLimitPolicy: "600 requests per minute per API key; 429 with Retry-After",
 		Sandbox:         true,
+		VerifyPath:      "/v1/whoami",
+		APIKeyLabel:     "Sandbox API key",
 	}
 }

@@ -103,6 +103,11 @@ func NewServer(opts Options) *Server {
 		Faults:  emulator.NewFaults(),
 		Store:   emulator.NewStore(opts.Now),
 	}
+	// Whoami: any valid key may call it, so that a connect page can check
+	// a key before it saves it.
+	s.mux.HandleFunc("GET /v1/whoami", func(w http.ResponseWriter, _ *http.Request) {
+		emulator.WriteJSON(w, http.StatusOK, map[string]any{"authenticated": true})
+	})
 	s.handler = s.Faults.Wrap(http.HandlerFunc(s.serve))
 	return s
 }

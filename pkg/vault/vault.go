@@ -12,6 +12,7 @@ import (
 	"bufio"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -39,6 +40,7 @@ type Keyring struct {
 	primary string
 	order   []string
 	aeads   map[string]cipher.AEAD
+	macKeys map[string][]byte
 }
 
 // Key is one master key with its id.
@@ -52,7 +54,7 @@ func NewKeyring(keys ...Key) (*Keyring, error) {
 	if len(keys) == 0 {
 		return nil, errors.New("vault: no master key")
 	}
-	k := &Keyring{aeads: make(map[string]cipher.AEAD, len(keys))}
+	k := &Keyring{aeads: make(map[string]cipher.AEAD, len(keys)), macKeys: make(map[string][]byte, len(keys))}
 	for _, key := range keys {
 		if len(key.Raw) != KeySize {
 			return nil, fmt.Errorf("vault: key %q has %d bytes, want %d", key.ID, len(key.Raw), KeySize)
@@ -72,6 +74,11 @@ func NewKeyring(keys ...Key) (*Keyring, error) {
 			return nil, fmt.Errorf("vault: key %q: %w", key.ID, err)
 		}
 		k.aeads[key.ID] = aead
+		// MAC keys are derived, never the sealing key itself: one key,
+		// one use.
+		d := hmac.New(sha256.New, key.Raw)
+		d.Write([]byte("unimesh mac key"))
+		k.macKeys[key.ID] = d.Sum(nil)
 		k.order = append(k.order, key.ID)
 	}
 	k.primary = keys[0].ID
@@ -110,6 +117,37 @@ func (k *Keyring) Open(keyID string, sealed []byte, owner string) ([]byte, error
 		return nil, ErrOpen
 	}
 	return out, nil
+}
+
+// Sign returns a MAC of msg for purpose (such as "oauth-state") with the
+// primary key, as "<key id>.<base64url MAC>". Values signed for one purpose
+// do not verify for another.
+func (k *Keyring) Sign(purpose string, msg []byte) string {
+	return k.primary + "." + base64.RawURLEncoding.EncodeToString(k.mac(k.primary, purpose, msg))
+}
+
+// Verify checks a signature from Sign with whichever key made it.
+func (k *Keyring) Verify(purpose string, msg []byte, sig string) bool {
+	id, b64, ok := strings.Cut(sig, ".")
+	if !ok {
+		return false
+	}
+	if _, known := k.macKeys[id]; !known {
+		return false
+	}
+	got, err := base64.RawURLEncoding.DecodeString(b64)
+	if err != nil {
+		return false
+	}
+	return hmac.Equal(got, k.mac(id, purpose, msg))
+}
+
+func (k *Keyring) mac(id, purpose string, msg []byte) []byte {
+	m := hmac.New(sha256.New, k.macKeys[id])
+	m.Write([]byte(purpose))
+	m.Write([]byte{0})
+	m.Write(msg)
+	return m.Sum(nil)
 }
 
 // GenerateKey returns a new random key with an id derived from it.

@@ -128,3 +128,38 @@ func TestLoadOrCreateFileIsStable(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestSignAndVerify(t *testing.T) {
+	a, _ := GenerateKey()
+	b, _ := GenerateKey()
+	old, err := NewKeyring(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := old.Sign("oauth-state", []byte("st1.1700000000"))
+	rotated, _ := NewKeyring(b, a)
+	cases := []struct {
+		name    string
+		ring    *Keyring
+		purpose string
+		msg     string
+		sig     string
+		want    bool
+	}{
+		{"same keyring", old, "oauth-state", "st1.1700000000", sig, true},
+		{"after rotation, by the old key", rotated, "oauth-state", "st1.1700000000", sig, true},
+		{"other message", old, "oauth-state", "st2.1700000000", sig, false},
+		{"other purpose", old, "console", "st1.1700000000", sig, false},
+		{"key dropped", func() *Keyring { r, _ := NewKeyring(b); return r }(), "oauth-state", "st1.1700000000", sig, false},
+		{"tampered", old, "oauth-state", "st1.1700000000", sig[:len(sig)-2] + "AA", false},
+		{"garbage", old, "oauth-state", "st1.1700000000", "nodot", false},
+	}
+	for _, c := range cases {
+		if got := c.ring.Verify(c.purpose, []byte(c.msg), c.sig); got != c.want {
+			t.Errorf("%s: Verify = %v, want %v", c.name, got, c.want)
+		}
+	}
+	if s2 := rotated.Sign("oauth-state", []byte("x")); !strings.HasPrefix(s2, b.ID+".") {
+		t.Errorf("a new signature names key %q: %s", b.ID, s2)
+	}
+}

@@ -7,7 +7,11 @@ package connect
 import (
 	"context"
 	"log/slog"
+	"strings"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -28,7 +32,10 @@ type Service struct {
 	platformv1.UnimplementedIntegrationServiceServer
 	platformv1.UnimplementedConnectionServiceServer
 	platformv1.UnimplementedPassthroughServiceServer
+	platformv1.UnimplementedConnectSessionServiceServer
+	platformv1.UnimplementedOAuthAppServiceServer
 	meshv1.UnimplementedConnectInternalServiceServer
+	meshv1.UnimplementedConnectPagesServiceServer
 
 	store   *store.Store
 	keyring *vault.Keyring
@@ -38,6 +45,13 @@ type Service struct {
 	touches *touchThrottle // connections' last use
 	logger  *slog.Logger
 	now     func() time.Time
+
+	publicURL string
+	devApps   map[string]OAuthClient
+	// replica names this process in refresh leases; leases numbers them.
+	replica string
+	leases  atomic.Uint64
+	flight  singleflight.Group
 }
 
 // Options configure the service.
@@ -50,6 +64,14 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// PublicURL is the gateway as end users' browsers reach it, such as
+	// https://unimesh.example.com: connect links and the OAuth callback
+	// (PublicURL + /oauth/callback) are built on it.
+	PublicURL string
+	// DefaultOAuthApps are the OAuth clients used, per integration, by
+	// projects that registered none of their own: the sandbox emulators'
+	// dev client in `unimesh dev`. The mesh sets none.
+	DefaultOAuthApps map[string]OAuthClient
 }
 
 // New returns the service.
@@ -61,6 +83,7 @@ func New(opts Options) *Service {
 	return &Service{
 		store: opts.Store, keyring: opts.Keyring, catalog: opts.Catalog, http: opts.HTTP, logger: opts.Logger, now: now,
 		keys: NewKeyVerifier(opts.Store, opts.Logger, now), touches: newTouchThrottle(),
+		publicURL: strings.TrimSuffix(opts.PublicURL, "/"), devApps: opts.DefaultOAuthApps, replica: randomID("r", 6),
 	}
 }
 
@@ -74,7 +97,10 @@ func (s *Service) Register(g *grpc.Server) {
 	platformv1.RegisterIntegrationServiceServer(g, s)
 	platformv1.RegisterConnectionServiceServer(g, s)
 	platformv1.RegisterPassthroughServiceServer(g, s)
+	platformv1.RegisterConnectSessionServiceServer(g, s)
+	platformv1.RegisterOAuthAppServiceServer(g, s)
 	meshv1.RegisterConnectInternalServiceServer(g, s)
+	meshv1.RegisterConnectPagesServiceServer(g, s)
 }
 
 func caller(ctx context.Context) (*auth.Principal, error) {

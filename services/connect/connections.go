@@ -184,7 +184,16 @@ func (s *Service) seal(connectionID string, cred *platformv1.Credentials) (store
 	if err != nil {
 		return store.Credential{}, err
 	}
-	return store.Credential{ConnectionID: connectionID, KeyID: keyID, Sealed: sealed, UpdateTime: s.now().UTC()}, nil
+	out := store.Credential{ConnectionID: connectionID, KeyID: keyID, Sealed: sealed, UpdateTime: s.now().UTC()}
+	if o := cred.GetOauth2(); o != nil {
+		// Kept beside the ciphertext so that the refresher finds what is
+		// due without opening every credential.
+		if o.GetExpireTime() != nil {
+			out.ExpireTime = o.GetExpireTime().AsTime()
+		}
+		out.Refreshable = o.GetRefreshToken() != ""
+	}
+	return out, nil
 }
 
 // CreateConnection implements platformv1.ConnectionServiceServer.
@@ -226,6 +235,7 @@ func (s *Service) CreateConnection(ctx context.Context, req *platformv1.CreateCo
 		return nil, s.internal(ctx, "create connection", err)
 	}
 	s.logger.InfoContext(ctx, "connection created", "connection", row.ID, "integration", row.Integration, "project", p.ProjectID)
+	s.event(ctx, p.ProjectID, "connection.created", row.ID, map[string]any{"integration": row.Integration, "end_user_origin_id": row.EndUserOriginID})
 	return s.connectionProto(row), nil
 }
 
@@ -313,6 +323,7 @@ func (s *Service) DeleteConnection(ctx context.Context, req *platformv1.DeleteCo
 		return nil, s.internal(ctx, "delete connection", err)
 	}
 	s.logger.InfoContext(ctx, "connection deleted", "connection", req.GetId(), "project", p.ProjectID)
+	s.event(ctx, p.ProjectID, "connection.deleted", req.GetId(), nil)
 	return &emptypb.Empty{}, nil
 }
 
@@ -329,13 +340,23 @@ func (s *Service) live(ctx context.Context, projectID, id string) (store.Connect
 	if err != nil {
 		return store.Connection{}, nil, store.Credential{}, s.internal(ctx, "read credential", err)
 	}
-	plain, err := s.keyring.Open(sealed.KeyID, sealed.Sealed, id)
+	cred, err := s.open(sealed)
 	if err != nil {
 		return store.Connection{}, nil, store.Credential{}, s.internal(ctx, "open credential", err)
 	}
-	cred := &platformv1.Credentials{}
-	if err := proto.Unmarshal(plain, cred); err != nil {
-		return store.Connection{}, nil, store.Credential{}, s.internal(ctx, "decode credential", err)
+	// A token about to expire is refreshed before it is handed out. A
+	// refresh that fails for a passing reason leaves the old token, which
+	// may still work; a refused refresh token is an answer.
+	if o := cred.GetOauth2(); o != nil && sealed.Refreshable && row.Status == int32(platformv1.ConnectionStatus_CONNECTION_STATUS_ACTIVE) {
+		fresh, freshSealed, err := s.renew(ctx, projectID, id, renewal{within: refreshSkew})
+		switch {
+		case err == nil:
+			cred, sealed = fresh, freshSealed
+		case apierr.Reason(err) == apierr.ReasonConnectionNeedsReauth:
+			return store.Connection{}, nil, store.Credential{}, err
+		default:
+			s.logger.WarnContext(ctx, "token refresh before use failed; using the current token", "connection", id, "reason", apierr.Reason(err))
+		}
 	}
 	if now := s.now(); s.touches.due(id, now) {
 		if err := s.store.TouchConnection(ctx, id, now); err != nil {
@@ -351,11 +372,7 @@ func (s *Service) GetConnectionCredentials(ctx context.Context, req *meshv1.GetC
 	if err != nil {
 		return nil, err
 	}
-	resp := &meshv1.GetConnectionCredentialsResponse{Connection: s.connectionProto(row), Credentials: cred}
-	if !sealed.ExpireTime.IsZero() {
-		resp.ExpireTime = timestamppb.New(sealed.ExpireTime)
-	}
-	return resp, nil
+	return s.credentialsResponse(row, cred, sealed), nil
 }
 
 // ReportAuthFailure implements the mesh-internal RPC.
@@ -386,5 +403,6 @@ func (s *Service) markNeedsReauth(ctx context.Context, projectID, id, detail str
 		return s.internal(ctx, "mark connection", err)
 	}
 	s.logger.WarnContext(ctx, "connection needs re-auth", "connection", id, "project", projectID)
+	s.event(ctx, projectID, "connection.needs_reauth", id, map[string]any{"integration": row.Integration, "detail": detail})
 	return nil
 }

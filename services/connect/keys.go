@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -37,6 +38,10 @@ var errInvalidKey = apierr.New(codes.Unauthenticated, apierr.ReasonAPIKeyInvalid
 
 // Verify resolves a key. Unknown, malformed and revoked keys all get the same answer.
 func (v *KeyVerifier) Verify(ctx context.Context, key string) (*auth.Principal, error) {
+	if strings.HasPrefix(key, ConsoleTokenPrefix) {
+		p, _, err := v.verifyConsoleToken(ctx, key)
+		return p, err
+	}
 	id, secret, ok := auth.ParseKey(key)
 	if !ok {
 		return nil, errInvalidKey

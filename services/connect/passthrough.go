@@ -67,7 +67,18 @@ func (s *Service) Passthrough(ctx context.Context, req *platformv1.PassthroughRe
 	if err != nil {
 		return nil, err
 	}
-	client, err := s.http.Client(d.Slug, base, authorize, d.Hooks)
+	hooks := d.Hooks
+	if o := cred.GetOauth2(); o.GetRefreshToken() != "" {
+		refused := tokenSHA(o.GetAccessToken())
+		hooks.Reauthorize = func(ctx context.Context) (providerhttp.Authorizer, error) {
+			fresh, _, err := s.renew(ctx, p.ProjectID, row.ID, renewal{refusedSHA: refused})
+			if err != nil {
+				return nil, err
+			}
+			return d.Auth(fresh)
+		}
+	}
+	client, err := s.http.Client(d.Slug, base, authorize, hooks)
 	if err != nil {
 		return nil, err
 	}

@@ -374,7 +374,10 @@ type GetConnectionCredentialsResponse struct {
 	// The decrypted secret.
 	Credentials *v1.Credentials `protobuf:"bytes,2,opt,name=credentials,proto3" json:"credentials,omitempty"`
 	// When the secret stops being valid; unset for secrets that do not expire.
-	ExpireTime    *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	ExpireTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	// Whether connect can renew the credentials (an OAuth refresh token it
+	// keeps to itself): a 401 is then answered by RefreshConnectionCredentials.
+	Refreshable   bool `protobuf:"varint,4,opt,name=refreshable,proto3" json:"refreshable,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -428,6 +431,13 @@ func (x *GetConnectionCredentialsResponse) GetExpireTime() *timestamppb.Timestam
 		return x.ExpireTime
 	}
 	return nil
+}
+
+func (x *GetConnectionCredentialsResponse) GetRefreshable() bool {
+	if x != nil {
+		return x.Refreshable
+	}
+	return false
 }
 
 // Request of ReportAuthFailure.
@@ -1396,14 +1406,15 @@ const file_unimesh_mesh_v1_mesh_proto_rawDesc = "" +
 	"\x1fGetConnectionCredentialsRequest\x12&\n" +
 	"\n" +
 	"project_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\tprojectId\x12.\n" +
-	"\rconnection_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\fconnectionId\"\xe4\x01\n" +
+	"\rconnection_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\fconnectionId\"\x86\x02\n" +
 	" GetConnectionCredentialsResponse\x12?\n" +
 	"\n" +
 	"connection\x18\x01 \x01(\v2\x1f.unimesh.platform.v1.ConnectionR\n" +
 	"connection\x12B\n" +
 	"\vcredentials\x18\x02 \x01(\v2 .unimesh.platform.v1.CredentialsR\vcredentials\x12;\n" +
 	"\vexpire_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"expireTime\"\x94\x01\n" +
+	"expireTime\x12 \n" +
+	"\vrefreshable\x18\x04 \x01(\bR\vrefreshable\"\x94\x01\n" +
 	"\x18ReportAuthFailureRequest\x12&\n" +
 	"\n" +
 	"project_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\tprojectId\x12.\n" +

@@ -42,6 +42,7 @@
 package hubspot
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/unimesh/unimesh/pkg/cache"
@@ -81,7 +82,40 @@ func Descriptor() *connector.Descriptor {
 			"query. A 429 names its policy (TEN_SECONDLY_ROLLING, SECONDLY, DAILY) and carries no Retry-After: the wait " +
 			"is read from the X-HubSpot-RateLimit-* headers.",
 		DocsURL: "https://developers.hubspot.com/docs/api-reference/overview",
+		// developers.hubspot.com/docs/api/oauth-quickstart-guide: the
+		// authorize page is on app.hubspot.com, the token endpoint on the
+		// API host and takes the client secret as a form field.
+		OAuth: &connector.OAuth{
+			AuthorizeURL:       "https://app.hubspot.com/oauth/authorize",
+			TokenURL:           BaseURL + "/oauth/v1/token",
+			DefaultScopes:      []string{"oauth", "crm.objects.contacts.read", "crm.objects.contacts.write", "crm.objects.companies.read", "crm.objects.companies.write", "crm.objects.deals.read", "crm.objects.deals.write", "crm.objects.owners.read"},
+			ClientSecretInBody: true,
+			GrantDead:          grantDead,
+		},
+		VerifyPath:  "/account-info/v3/details",
+		APIKeyLabel: "Private app access token",
 	}
+}
+
+// grantDead recognises HubSpot's token errors that no retry cures: its
+// bodies say {"status": "BAD_REFRESH_TOKEN", ...} rather than RFC 6749's
+// {"error": "invalid_grant"}, which it is also read for.
+func grantDead(status int, body []byte) bool {
+	if status < 400 || status >= 500 {
+		return false
+	}
+	var e struct {
+		Status string `json:"status"`
+		Error  string `json:"error"`
+	}
+	if json.Unmarshal(body, &e) != nil {
+		return false
+	}
+	switch e.Status {
+	case "BAD_REFRESH_TOKEN", "BAD_AUTH_CODE", "BAD_GRANT_TYPE":
+		return true
+	}
+	return e.Error == "invalid_grant"
 }
 
 // hub holds the connector's per-connection caches, keyed by connection id.

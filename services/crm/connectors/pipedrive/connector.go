@@ -29,6 +29,7 @@ package pipedrive
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -84,7 +85,32 @@ func Descriptor() *connector.Descriptor {
 			"2 seconds for an API token on the Professional plan); past either, 429 with Retry-After and " +
 			"x-ratelimit-limit / x-ratelimit-remaining / x-ratelimit-reset headers.",
 		DocsURL: "https://developers.pipedrive.com/docs/api/v1",
+		// Marketplace apps: pipedrive.readme.io/docs/marketplace-oauth-authorization.
+		// The app's scopes are fixed in Developer Hub, so the authorize URL
+		// names none; the token answer's api_domain is the company's host.
+		OAuth: &connector.OAuth{
+			AuthorizeURL: "https://oauth.pipedrive.com/oauth/authorize",
+			TokenURL:     "https://oauth.pipedrive.com/oauth/token",
+			Extras:       oauthExtras,
+		},
+		VerifyPath:  "/api/v1/users/me",
+		APIKeyLabel: "API token",
 	}
+}
+
+// oauthExtras reads the company domain from the token answer's api_domain
+// ("https://acme.pipedrive.com").
+func oauthExtras(field func(string) any) (map[string]string, error) {
+	raw, _ := field("api_domain").(string)
+	u, err := url.Parse(raw)
+	if raw == "" || err != nil {
+		return nil, fmt.Errorf("pipedrive: the token answer has no api_domain")
+	}
+	label, ok := strings.CutSuffix(u.Hostname(), ".pipedrive.com")
+	if !ok || label == "" || strings.Contains(label, ".") {
+		return nil, fmt.Errorf("pipedrive: api_domain %q is not a pipedrive.com company host", raw)
+	}
+	return map[string]string{configDomain: label}, nil
 }
 
 // Connector returns the CRM connector of Pipedrive. Its per-connection

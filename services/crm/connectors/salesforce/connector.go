@@ -63,6 +63,7 @@ package salesforce
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -104,7 +105,30 @@ func Descriptor() *connector.Descriptor {
 			"user license), shared by every integration of the org; past it Salesforce answers 403 REQUEST_LIMIT_EXCEEDED. " +
 			"Every answer reports the usage in Sforce-Limit-Info: api-usage=used/limit",
 		DocsURL: "https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_rest.htm",
+		// help.salesforce.com "OAuth 2.0 Web Server Flow for Web App
+		// Integration": the answer carries the org's instance_url and no
+		// expires_in (sessions end after the org's timeout), so tokens are
+		// refreshed when Salesforce answers 401.
+		OAuth: &connector.OAuth{
+			AuthorizeURL:  "https://login.salesforce.com/services/oauth2/authorize",
+			TokenURL:      "https://login.salesforce.com/services/oauth2/token",
+			DefaultScopes: []string{"api", "refresh_token"},
+			Extras:        oauthExtras,
+		},
+		VerifyPath: "/services/data/" + APIVersion + "/limits",
 	}
+}
+
+// oauthExtras reads the org's instance URL from the token answer.
+func oauthExtras(field func(string) any) (map[string]string, error) {
+	u, _ := field("instance_url").(string)
+	if u == "" {
+		return nil, fmt.Errorf("salesforce: the token answer has no instance_url")
+	}
+	if _, err := instanceBaseURL(map[string]string{"instance_url": u}); err != nil {
+		return nil, err
+	}
+	return map[string]string{"instance_url": u}, nil
 }
 
 // state is what the connector keeps between calls: per-connection
