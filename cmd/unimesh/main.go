@@ -87,6 +87,8 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	dataDir := fs.String("data-dir", "./data", "where the SQLite database and the installation's keys live")
 	logLevel := fs.String("log-level", valueOr(getenv("UNIMESH_LOG_LEVEL"), "info"), "debug, info, warn or error")
 	logFormat := fs.String("log-format", valueOr(getenv("UNIMESH_LOG_FORMAT"), "text"), "text or json")
+	publicURL := fs.String("public-url", getenv("UNIMESH_PUBLIC_URL"),
+		"the gateway as browsers reach it, for connect links and the OAuth callback (default: the listen address)")
 	vendors := fs.Bool("vendor-sandboxes", true,
 		"point the pipedrive, hubspot and salesforce integrations at their local emulators (false: at the vendors)")
 	if err := fs.Parse(args); err != nil {
@@ -95,7 +97,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	logger := telemetry.NewLogger(stderr, telemetry.ParseLevel(*logLevel), *logFormat)
 	cfg := &stack.DevConfig{
 		Sandboxes:   stack.SandboxOptions{Vendors: *vendors},
-		Common:      stack.Common{Logger: logger},
+		Common:      stack.Common{Logger: logger, PublicURL: *publicURL},
 		DataDir:     *dataDir,
 		DatabaseURL: getenv("UNIMESH_DATABASE_URL"),
 		HTTPAddr:    *httpAddr,

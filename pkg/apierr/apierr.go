@@ -212,3 +212,33 @@ func IsStatus(err error) bool {
 	var se interface{ GRPCStatus() *status.Status }
 	return errors.As(err, &se)
 }
+
+// HTTPStatus is the HTTP status a gRPC code stands for, as the gateway
+// answers it (google.rpc.Code's documented mapping).
+func HTTPStatus(code codes.Code) int {
+	switch code {
+	case codes.OK:
+		return 200
+	case codes.Canceled:
+		return 499
+	case codes.InvalidArgument, codes.FailedPrecondition, codes.OutOfRange:
+		return 400
+	case codes.DeadlineExceeded:
+		return 504
+	case codes.NotFound:
+		return 404
+	case codes.AlreadyExists, codes.Aborted:
+		return 409
+	case codes.PermissionDenied:
+		return 403
+	case codes.Unauthenticated:
+		return 401
+	case codes.ResourceExhausted:
+		return 429
+	case codes.Unimplemented:
+		return 501
+	case codes.Unavailable:
+		return 503
+	}
+	return 500
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"time"
 
 	"buf.build/go/protovalidate"
@@ -39,6 +40,9 @@ type Config struct {
 	ShutdownGrace time.Duration
 	// MaxRecvMsgSize caps request messages; 4 MiB when zero.
 	MaxRecvMsgSize int
+	// Interceptors run after authentication and before validation, so
+	// that they know the caller and see invalid requests too.
+	Interceptors []grpc.UnaryServerInterceptor
 }
 
 // Server is a gRPC server with Unimesh's standard interceptors, health and reflection.
@@ -73,12 +77,11 @@ func New(cfg Config) (*Server, error) {
 		// Order matters: recovery outermost so that it catches panics anywhere,
 		// then the log line (which sees the final code), then who the caller
 		// is, then whether the request is valid.
-		grpc.ChainUnaryInterceptor(
-			recoverUnary(logger),
-			logUnary(logger),
-			cfg.Auth.UnaryInterceptor(),
-			validateUnary(validator),
-		),
+		grpc.ChainUnaryInterceptor(slices.Concat(
+			[]grpc.UnaryServerInterceptor{recoverUnary(logger), logUnary(logger), cfg.Auth.UnaryInterceptor()},
+			cfg.Interceptors,
+			[]grpc.UnaryServerInterceptor{validateUnary(validator)},
+		)...),
 		grpc.ChainStreamInterceptor(
 			recoverStream(logger),
 			cfg.Auth.StreamInterceptor(),

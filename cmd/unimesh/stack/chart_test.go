@@ -75,7 +75,8 @@ func render(t *testing.T, args ...string) ([]manifest, string, error) {
 // TestChartRunsEveryServiceWithTheEnvironmentItNeeds renders the chart and
 // checks each Deployment against what `unimesh serve` reads.
 func TestChartRunsEveryServiceWithTheEnvironmentItNeeds(t *testing.T) {
-	docs, stderr, err := render(t, "--set", "secrets.existingSecret=unimesh", "--set", "sandbox.enabled=true")
+	docs, stderr, err := render(t, "--set", "secrets.existingSecret=unimesh", "--set", "sandbox.enabled=true",
+		"--set", "publicURL=https://unimesh.example.com")
 	if err != nil {
 		t.Fatalf("helm template: %v\n%s", err, stderr)
 	}
@@ -122,6 +123,11 @@ func TestChartRunsEveryServiceWithTheEnvironmentItNeeds(t *testing.T) {
 			if _, ok := env[k]; !ok {
 				t.Errorf("%s lacks %s", name, k)
 			}
+		}
+		// Connect builds connect links and OAuth redirects on the public
+		// URL, and the gateway serves them there.
+		if wantURL := name == "connect" || name == "gateway"; wantURL != (env["UNIMESH_PUBLIC_URL"] == "https://unimesh.example.com") {
+			t.Errorf("%s: UNIMESH_PUBLIC_URL = %q", name, env["UNIMESH_PUBLIC_URL"])
 		}
 		if a := env["UNIMESH_CONNECT_ADDR"]; a != "" && a != "rel-connect:9090" {
 			t.Errorf("%s finds connect at %s", name, a)

@@ -42,6 +42,9 @@ type DevConfig struct {
 	APIKey string
 	// Gateway tunes the edge.
 	Gateway GatewayOptions
+	// RefreshEvery is how often idle connections' OAuth tokens are checked
+	// and refreshed before they expire (a minute when zero).
+	RefreshEvery time.Duration
 }
 
 // Dev is a running embedded Unimesh.
@@ -62,6 +65,8 @@ type Dev struct {
 	Store *store.Store
 	// Keyring seals the credentials.
 	Keyring *vault.Keyring
+	// Connect is the connect service, for tests that drive its refresher.
+	Connect *connect.Service
 
 	common *Common
 	stop   []func(context.Context)
@@ -110,6 +115,23 @@ func StartDev(ctx context.Context, cfg *DevConfig) (d *Dev, err error) {
 		return nil, err
 	}
 
+	// The gateway's address comes first: connect links, the OAuth callback
+	// and the emulators' registered redirect URI are built on it.
+	lis, err := listen(cfg.HTTPAddr)
+	if err != nil {
+		return nil, err
+	}
+	d.stop = append(d.stop, func(context.Context) { _ = lis.Close() })
+	d.URL = "http://" + displayAddr(lis.Addr())
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = d.URL
+	}
+	cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "/")
+	if cfg.Sandboxes.Vendors {
+		cfg.Sandboxes.OAuthRedirectURI = cfg.PublicURL + connect.CallbackPath
+		cfg.DefaultOAuthApps = devOAuthApps(secret)
+	}
+
 	sandboxAddr := cfg.SandboxAddr
 	if sandboxAddr == "" {
 		sandboxAddr = "127.0.0.1:0"
@@ -125,13 +147,28 @@ func StartDev(ctx context.Context, cfg *DevConfig) (d *Dev, err error) {
 	cfg.AllowPrivateNetworks = true
 
 	// connect first: everyone else dials it.
-	connectSrv, _, err := cfg.NewConnect(ctx, st, kr)
+	connectSrv, connectSvc, err := cfg.NewConnect(ctx, st, kr)
 	if err != nil {
 		return nil, err
 	}
 	if err := d.serve(ctx, "connect", connectSrv); err != nil {
 		return nil, err
 	}
+	d.Connect = connectSvc
+	every := cfg.RefreshEvery
+	if every == 0 {
+		every = time.Minute
+	}
+	rctx, stopRefresher := context.WithCancel(context.WithoutCancel(ctx))
+	refresherDone := make(chan struct{})
+	go func() {
+		defer close(refresherDone)
+		connectSvc.RunRefresher(rctx, every)
+	}()
+	d.stop = append([]func(context.Context){func(context.Context) {
+		stopRefresher()
+		<-refresherDone
+	}}, d.stop...)
 	for _, cat := range Categories(cfg.Connectors) {
 		srv, closeConn, err := cfg.NewCategoryServer(ctx, cat, d.Addrs["connect"])
 		if err != nil {
@@ -160,10 +197,6 @@ func StartDev(ctx context.Context, cfg *DevConfig) (d *Dev, err error) {
 		return nil, err
 	}
 	d.stop = append(d.stop, func(context.Context) { closeGW() })
-	lis, err := listen(cfg.HTTPAddr)
-	if err != nil {
-		return nil, err
-	}
 	hs := &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	go func() {
 		if err := hs.Serve(lis); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -172,7 +205,6 @@ func StartDev(ctx context.Context, cfg *DevConfig) (d *Dev, err error) {
 	}()
 	// The gateway stops first: no new requests reach services that are stopping.
 	d.stop = append([]func(context.Context){func(ctx context.Context) { _ = hs.Shutdown(ctx) }}, d.stop...)
-	d.URL = "http://" + displayAddr(lis.Addr())
 	return d, nil
 }
 

@@ -53,8 +53,12 @@ func (e MeshEnv) need(key string) (string, error) {
 //	                          integrations at them under UNIMESH_SANDBOX_URL (false; demos only)
 //	UNIMESH_ALLOW_PRIVATE_NETWORKS  let providers live on private addresses (false)
 //	UNIMESH_RATE_LIMIT / UNIMESH_RATE_BURST  per-key requests per second and burst (gateway)
+//	UNIMESH_PUBLIC_URL        the gateway as end users' browsers reach it, such as
+//	                          https://unimesh.example.com (connect, gateway): connect links
+//	                          and the OAuth callback (<URL>/oauth/callback) are built on it
 func Serve(ctx context.Context, service string, env MeshEnv, logger *slog.Logger) error {
 	c := &Common{Logger: logger, AllowPrivateNetworks: env.get("UNIMESH_ALLOW_PRIVATE_NETWORKS", "false") == "true",
+		PublicURL: strings.TrimSuffix(env.get("UNIMESH_PUBLIC_URL", ""), "/"),
 		Connectors: Connectors{SandboxURL: strings.TrimSuffix(env.get("UNIMESH_SANDBOX_URL", ""), "/"),
 			VendorSandboxes: env.get("UNIMESH_VENDOR_SANDBOXES", "false") == "true"}}
 	defer c.Shutdown(context.WithoutCancel(ctx))
@@ -124,10 +128,13 @@ func serveConnect(ctx context.Context, c *Common, env MeshEnv) error {
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
-	srv, _, err := c.NewConnect(ctx, st, kr)
+	srv, svc, err := c.NewConnect(ctx, st, kr)
 	if err != nil {
 		return err
 	}
+	// Every replica runs the refresher: the refresh lease in the database
+	// keeps two from refreshing one connection.
+	go svc.RunRefresher(ctx, time.Minute)
 	return serveGRPC(ctx, srv, env.get("UNIMESH_GRPC_ADDR", ":9090"), c.Logger, "connect")
 }
 

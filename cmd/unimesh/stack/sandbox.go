@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/unimesh/unimesh/pkg/emulator/oauthemu"
 	accountingsandbox "github.com/unimesh/unimesh/services/accounting/connectors/sandbox"
 	atssandbox "github.com/unimesh/unimesh/services/ats/connectors/sandbox"
 	crmsandbox "github.com/unimesh/unimesh/services/crm/connectors/sandbox"
@@ -42,6 +43,9 @@ type SandboxOptions struct {
 	// Vendors also serves the emulators of real vendors (pipedrive,
 	// hubspot, salesforce) under /<slug>/.
 	Vendors bool
+	// OAuthRedirectURI is the gateway's OAuth callback, registered at the
+	// vendor emulators for the dev OAuth client; none is registered when empty.
+	OAuthRedirectURI string
 }
 
 func (o SandboxOptions) window() time.Duration {
@@ -70,7 +74,13 @@ func SandboxHandler(secret []byte, limits SandboxOptions) (http.Handler, map[str
 	slugs := SandboxSlugs()
 	if limits.Vendors {
 		for _, v := range vendorSandboxes() {
-			emus[v.slug] = v.emulator(SandboxKey(secret, v.slug), limits)
+			var clients []oauthemu.Client
+			if limits.OAuthRedirectURI != "" {
+				dev := DevOAuthClient(secret, v.slug)
+				clients = append(clients, oauthemu.Client{ID: dev.ClientID, Secret: dev.ClientSecret, Name: "Unimesh (dev)",
+					RedirectURIs: []string{limits.OAuthRedirectURI}})
+			}
+			emus[v.slug] = v.emulator(SandboxKey(secret, v.slug), limits, clients)
 			slugs = append(slugs, v.slug)
 		}
 	}

@@ -33,6 +33,12 @@ type Common struct {
 	AllowPrivateNetworks bool
 	// Connectors says which connectors to register.
 	Connectors Connectors
+	// PublicURL is the gateway as browsers reach it: connect links and the
+	// OAuth callback are built on it.
+	PublicURL string
+	// DefaultOAuthApps are OAuth clients for projects without their own
+	// (the vendor sandboxes' dev client in `unimesh dev`).
+	DefaultOAuthApps map[string]connect.OAuthClient
 
 	// tracings are the providers made so far, to flush at shutdown. Services
 	// are built one after the other at start, so no lock is needed.
@@ -72,7 +78,8 @@ func (c *Common) NewConnect(ctx context.Context, st *store.Store, kr *vault.Keyr
 	if err != nil {
 		return nil, nil, err
 	}
-	svc := connect.New(connect.Options{Store: st, Keyring: kr, Catalog: catalog, HTTP: c.providerHTTP(t), Logger: c.Logger.With("service", "connect")})
+	svc := connect.New(connect.Options{Store: st, Keyring: kr, Catalog: catalog, HTTP: c.providerHTTP(t), Logger: c.Logger.With("service", "connect"),
+		PublicURL: c.PublicURL, DefaultOAuthApps: c.DefaultOAuthApps})
 	srv, err := server.New(server.Config{Name: "connect", Logger: c.Logger, TracerProvider: t.Provider,
 		Auth: &auth.Policy{Verifier: svc.Verifier(), InternalToken: c.InternalToken}})
 	if err != nil {
@@ -103,14 +110,27 @@ func (c *Common) NewCategoryServer(ctx context.Context, cat Category, connectAdd
 		_ = conn.Close()
 		return nil, nil, err
 	}
+	requests := connector.NewRequestLog(client, c.Logger.With("service", cat.Name))
 	srv, err := server.New(server.Config{Name: cat.Name, Logger: c.Logger, TracerProvider: t.Provider,
-		Auth: &auth.Policy{Verifier: auth.NewRemoteVerifier(client, 0), InternalToken: c.InternalToken}})
+		Auth:         &auth.Policy{Verifier: auth.NewRemoteVerifier(client, 0), InternalToken: c.InternalToken},
+		Interceptors: []grpc.UnaryServerInterceptor{requests.Interceptor()}})
 	if err != nil {
 		_ = conn.Close()
 		return nil, nil, err
 	}
 	svc.Register(srv.GRPC())
-	return srv, conn.Close, nil
+	rctx, stopLog := context.WithCancel(context.WithoutCancel(ctx))
+	logDone := make(chan struct{})
+	go func() {
+		defer close(logDone)
+		requests.Run(rctx, time.Second)
+	}()
+	closeAll := func() error {
+		stopLog()
+		<-logDone
+		return conn.Close()
+	}
+	return srv, closeAll, nil
 }
 
 // NewEvents builds the events service. It answers health checks only until

@@ -4,8 +4,10 @@ import (
 	"net/http"
 
 	"github.com/unimesh/unimesh/pkg/connector"
+	"github.com/unimesh/unimesh/pkg/emulator/oauthemu"
 	platformv1 "github.com/unimesh/unimesh/proto/unimesh/platform/v1"
 	crmconnectors "github.com/unimesh/unimesh/services/crm/connectors"
+	"github.com/unimesh/unimesh/services/connect"
 	"github.com/unimesh/unimesh/services/crm/connectors/hubspot"
 	"github.com/unimesh/unimesh/services/crm/connectors/hubspot/hubspotemu"
 	"github.com/unimesh/unimesh/services/crm/connectors/pipedrive"
@@ -20,8 +22,9 @@ import (
 // without an account. The connector is the one that talks to the vendor.
 type vendorSandbox struct {
 	slug string
-	// emulator serves the vendor's API, accepting token.
-	emulator func(token string, o SandboxOptions) http.Handler
+	// emulator serves the vendor's API, accepting token and, from OAuth
+	// apps registered as clients, the tokens its OAuth server issues.
+	emulator func(token string, o SandboxOptions, clients []oauthemu.Client) http.Handler
 	// credentials are what a connection presents: the vendor's own kind.
 	credentials func(token string) *platformv1.Credentials
 	// config is a connection's config, as the vendor needs one.
@@ -40,23 +43,23 @@ func vendorSandboxes() []vendorSandbox {
 	return []vendorSandbox{
 		{
 			slug: pipedrive.Slug,
-			emulator: func(token string, o SandboxOptions) http.Handler {
-				return pipedriveemu.New(pipedriveemu.Options{Token: token, Seed: true, RateLimit: o.RatePerMinute, RateWindow: o.window()})
+			emulator: func(token string, o SandboxOptions, clients []oauthemu.Client) http.Handler {
+				return pipedriveemu.New(pipedriveemu.Options{Token: token, Seed: true, RateLimit: o.RatePerMinute, RateWindow: o.window(), OAuthClients: clients})
 			},
 			credentials: apiKeyCredentials,
 			config:      map[string]string{"company_domain": "sandbox"},
 		},
 		{
 			slug: hubspot.Slug,
-			emulator: func(token string, o SandboxOptions) http.Handler {
-				return hubspotemu.New(hubspotemu.Options{Token: token, Seed: true, RateLimit: o.RatePerMinute, RateWindow: o.window()})
+			emulator: func(token string, o SandboxOptions, clients []oauthemu.Client) http.Handler {
+				return hubspotemu.New(hubspotemu.Options{Token: token, Seed: true, RateLimit: o.RatePerMinute, RateWindow: o.window(), OAuthClients: clients})
 			},
 			credentials: apiKeyCredentials,
 		},
 		{
 			slug: salesforce.Slug,
-			emulator: func(token string, o SandboxOptions) http.Handler {
-				return salesforceemu.New(salesforceemu.Options{Token: token, Seed: true, RateLimit: o.RatePerMinute, RateWindow: o.window()})
+			emulator: func(token string, o SandboxOptions, clients []oauthemu.Client) http.Handler {
+				return salesforceemu.New(salesforceemu.Options{Token: token, Seed: true, RateLimit: o.RatePerMinute, RateWindow: o.window(), OAuthClients: clients})
 			},
 			credentials: oauth2Credentials,
 			config:      map[string]string{"instance_url": "https://sandbox.my.salesforce.com"},
@@ -87,4 +90,20 @@ func crmVendors(c Connectors) []connector.Registered[crmconnectors.CRM] {
 		{Descriptor: at(hubspot.Descriptor()), Impl: hubspot.Connector()},
 		{Descriptor: at(salesforce.Descriptor()), Impl: salesforce.Connector()},
 	}
+}
+
+// DevOAuthClient is the OAuth app `unimesh dev` registers at a vendor
+// emulator and uses for projects that brought none: its secret derives
+// from the installation's sandbox secret, like the sandbox API keys.
+func DevOAuthClient(secret []byte, slug string) connect.OAuthClient {
+	return connect.OAuthClient{ClientID: "unimesh-dev-" + slug, ClientSecret: SandboxKey(secret, "oauth client:"+slug)}
+}
+
+// devOAuthApps are the dev OAuth clients of every vendor sandbox.
+func devOAuthApps(secret []byte) map[string]connect.OAuthClient {
+	out := map[string]connect.OAuthClient{}
+	for _, v := range vendorSandboxes() {
+		out[v.slug] = DevOAuthClient(secret, v.slug)
+	}
+	return out
 }

@@ -49,12 +49,35 @@
 //     context}, VALIDATION_ERROR messages carrying the JSON list of invalid
 //     properties, 401 INVALID_AUTHENTICATION or EXPIRED_AUTHENTICATION, 404
 //     OBJECT_NOT_FOUND.
+//   - OAuth 2.0, from "OAuth quickstart guide"
+//     (developers.hubspot.com/docs/api/oauth-quickstart-guide), "Manage
+//     tokens" (developers.hubspot.com/docs/api/oauth/tokens and the OAuth v1
+//     reference: "Retrieve OAuth token metadata", "Delete a refresh token")
+//     and the changelog "Additional details returned when generating OAuth
+//     access tokens" (August 2025): GET /oauth/authorize (app.hubspot.com's
+//     install URL: client_id, redirect_uri, space-separated scope, state,
+//     PKCE code_challenge), POST /oauth/v1/token (form body with client_id
+//     and client_secret; authorization_code with redirect_uri and
+//     code_verifier, refresh_token) answering {token_type "bearer",
+//     refresh_token, access_token, expires_in 1800, hub_id, scopes}; refresh
+//     tokens neither rotate nor expire; errors 400 {status
+//     BAD_REFRESH_TOKEN "missing or invalid refresh token", BAD_AUTH_CODE,
+//     EXPIRED_AUTH_CODE..., message, correlationId}; GET
+//     /oauth/v1/access-tokens/{token} and /oauth/v1/refresh-tokens/{token}
+//     (hub_id, user, scopes, expires_in...); DELETE
+//     /oauth/v1/refresh-tokens/{token} (204; the access tokens it made
+//     live on until they expire). The API takes the access tokens; an
+//     expired one answers 401 EXPIRED_AUTHENTICATION, an unknown or
+//     revoked one INVALID_AUTHENTICATION. Emulator controls, not HubSpot's
+//     API: POST /_emulator/oauth/expire, POST /_emulator/oauth/revoke, GET
+//     /_emulator/oauth/stats (package oauthemu).
 //
 // Timestamps are UTC with milliseconds ("2024-01-05T10:00:00.000Z"); number
 // properties come back canonical ("1500.50" reads "1500.5"), date properties
 // as YYYY-MM-DD at midnight UTC; ids are numeric strings, distinct per object.
 //
-// Not emulated: OAuth token endpoints, webhooks, batch create/update/upsert/
+// Not emulated: the OAuth v3 endpoints (/oauth/v3/token...), optional_scope,
+// scopes' limits on what a token may call, webhooks, batch create/update/upsert/
 // archive, merges and GDPR deletes, propertiesWithHistory, idProperty
 // lookups, property groups and property updates, association labels of an
 // account's own (USER_DEFINED) and the association schema API, tickets,
@@ -66,7 +89,10 @@
 // per account and app (the emulator counts per token, days in UTC); the
 // Interval-Milliseconds header reports Options.RateWindow even after a test
 // calls Limiter.SetLimit. Where the reference gives no exact words (missing
-// required properties, invalid associations, invalid numbers), the codes and
+// required properties, invalid associations, invalid numbers; OAuth's
+// BAD_CLIENT_ID, BAD_CLIENT_SECRET, BAD_REDIRECT_URI, BAD_GRANT_TYPE and
+// BAD_SCOPE statuses, the 404 of token information for an unknown or
+// expired token, the authorization code's 10-minute life), the codes and
 // messages are the emulator's own, in HubSpot's body shape.
 package hubspotemu
 
@@ -81,6 +107,7 @@ import (
 	"time"
 
 	"github.com/unimesh/unimesh/pkg/emulator"
+	"github.com/unimesh/unimesh/pkg/emulator/oauthemu"
 )
 
 // Limits HubSpot documents, which the emulator applies by default.
@@ -116,6 +143,9 @@ type Options struct {
 	// RateLimit requests per RateWindow per token (100 per 10 seconds by default).
 	RateLimit  int
 	RateWindow time.Duration
+	// OAuthClients are the public apps registered from the start;
+	// Emulator.OAuth.RegisterClient adds more.
+	OAuthClients []oauthemu.Client
 }
 
 // Emulator is HubSpot's CRM API: an http.Handler serving HubSpot's paths
@@ -129,6 +159,9 @@ type Emulator struct {
 	SearchLimiter *emulator.Limiter
 	// Store holds every collection (Save/Load persist it).
 	Store *emulator.Store
+	// OAuth is the authorization server, whose access tokens the API
+	// accepts beside Options.Token.
+	OAuth *oauthemu.Server
 
 	objects    map[string]*emulator.Collection[Object]
 	edges      *emulator.Collection[Edge]
@@ -197,7 +230,13 @@ func New(opts Options) *Emulator {
 	}
 	e.properties = emulator.NewCollection(st, "properties", emulator.SequentialIDs("prop-", 0), func(*Property, emulator.Meta) {})
 	e.routes()
-	e.handler = e.Faults.Wrap(http.HandlerFunc(e.serve))
+	e.OAuth = e.newOAuth(opts)
+	// The OAuth endpoints answer outside the API's authentication and
+	// rate limits.
+	root := http.NewServeMux()
+	e.oauthRoutes(root)
+	root.HandleFunc("/", e.serve)
+	e.handler = e.Faults.Wrap(root)
 	e.bootstrap()
 	if opts.Seed {
 		e.seed()
@@ -213,7 +252,8 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.handler
 func (e *Emulator) SetSearchCap(n int) { e.searchCap.Store(int64(n)) }
 
 // Expire makes token answer 401 EXPIRED_AUTHENTICATION, as an OAuth access
-// token does once its six hours are over.
+// token does once its 30 minutes are over (OAuth.ExpireAccessTokens does it
+// for the tokens the emulator's own authorization server issued).
 func (e *Emulator) Expire(token string) {
 	e.mu.Lock()
 	e.expired[token] = e.Store.Now()
@@ -287,26 +327,40 @@ func (e *Emulator) routes() {
 // serve authenticates, applies the rate limits and dispatches.
 func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !strings.EqualFold(scheme, "Bearer") || tok == "" || e.token == "" ||
-		subtle.ConstantTimeCompare([]byte(tok), []byte(e.token)) != 1 {
+	static := e.token != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(e.token)) == 1
+	var oauth oauthemu.TokenState
+	if !static && tok != "" {
+		oauth = e.OAuth.Lookup(tok)
+	}
+	switch {
+	case !strings.EqualFold(scheme, "Bearer") || tok == "" || !static && oauth.Status == oauthemu.TokenUnknown:
 		e.writeError(w, http.StatusUnauthorized, apiError{Category: "INVALID_AUTHENTICATION",
 			Message: "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview"})
+		return
+	case oauth.Status == oauthemu.TokenExpired:
+		e.writeExpired(w, oauth.ExpiresAt)
 		return
 	}
 	e.mu.Lock()
 	expiredAt, expired := e.expired[tok]
 	e.mu.Unlock()
 	if expired {
-		ago := max(1, int(e.Store.Now().Sub(expiredAt).Minutes()))
-		e.writeError(w, http.StatusUnauthorized, apiError{Category: "EXPIRED_AUTHENTICATION",
-			Message: fmt.Sprintf("The OAuth token used to make this call expired %d minute(s) ago.", ago),
-			Context: map[string][]string{"expire time": {formatTime(expiredAt)}}})
+		e.writeExpired(w, expiredAt)
 		return
 	}
 	if !e.admit(w, r, tok) {
 		return
 	}
 	e.mux.ServeHTTP(w, r)
+}
+
+// writeExpired answers 401 EXPIRED_AUTHENTICATION for a token that
+// expired at expiredAt.
+func (e *Emulator) writeExpired(w http.ResponseWriter, expiredAt time.Time) {
+	ago := max(1, int(e.Store.Now().Sub(expiredAt).Minutes()))
+	e.writeError(w, http.StatusUnauthorized, apiError{Category: "EXPIRED_AUTHENTICATION",
+		Message: fmt.Sprintf("The OAuth token used to make this call expired %d minute(s) ago.", ago),
+		Context: map[string][]string{"expire time": {formatTime(expiredAt)}}})
 }
 
 // admit counts the request against the daily, burst and (for a search) the

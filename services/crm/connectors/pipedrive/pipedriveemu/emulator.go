@@ -17,13 +17,44 @@
 //   - "Rate limiting" (pipedrive.readme.io/docs/core-api-concepts-rate-limiting):
 //     x-ratelimit-limit / -remaining / -reset headers per 2-second window, 429 with Retry-After;
 //   - developers.pipedrive.com/docs/api/v1 pages for leads ("leads inherit the
-//     custom fields structure from deals"), notes and users.
+//     custom fields structure from deals"), notes and users;
+//   - for OAuth 2.0, "OAuth authorization"
+//     (pipedrive.readme.io/docs/marketplace-oauth-authorization), "OAuth 2.0
+//     overview" (.../marketplace-oauth-api), "OAuth status codes"
+//     (.../marketplace-oauth-and-api-proxy-status-codes), "App installation
+//     flows" (.../app-installation-flows) and
+//     developers.pipedrive.com/docs/api/v1/Oauth: what
+//     oauth.pipedrive.com serves, from the emulator's root — GET
+//     /oauth/authorize (client_id, redirect_uri, state; the app's registered
+//     scopes, no scope parameter; Cancel redirects with error=user_denied),
+//     POST /oauth/token (form body, client credentials by HTTP Basic;
+//     authorization_code and refresh_token grants) answering {access_token,
+//     token_type "Bearer", refresh_token, scope (comma-separated),
+//     expires_in 3599, api_domain https://<company>.pipedrive.com}; codes
+//     live 5 minutes, refresh tokens are kept on refresh and expire after
+//     60 days unused; the documented error messages ("Invalid grant:
+//     refresh_token is invalid"...) with 400, or 401 for a bad client.
+//     The API takes the access tokens as "Authorization: Bearer".
+//     Emulator controls, not Pipedrive's API: POST /_emulator/oauth/expire,
+//     POST /_emulator/oauth/revoke, GET /_emulator/oauth/stats (package
+//     oauthemu).
+//
+// Guesses where the reference is silent: the token error body
+// {"success": false, "message", "error"}; PKCE (code_challenge,
+// code_verifier), which Pipedrive does not document, is checked when sent;
+// the token shapes ("v1u:..." access tokens, "<company>:<user>:..." refresh
+// tokens); client credentials in the body are accepted besides HTTP Basic;
+// an app's scopes are the emulator's fixed set.
 //
 // What it does not emulate: products, files, filters, followers, webhooks,
 // mail, projects, lead labels and lead conversion, deal participants and
 // products, search endpoints, field creation through the API, permissions
 // and visibility groups, the daily token budget (only the 2-second burst
-// window), sorting other than by id, and the geocoding of addresses.
+// window), sorting other than by id, the geocoding of addresses, OAuth
+// scopes' limits on what a token may call, the exchange_api_token grant,
+// app uninstallation (POST /_emulator/oauth/revoke stands for it) and the
+// "Invalid token" wording of 401s for OAuth tokens (they answer
+// "unauthorized access" like a wrong API token).
 package pipedriveemu
 
 import (
@@ -34,6 +65,7 @@ import (
 	"time"
 
 	"github.com/unimesh/unimesh/pkg/emulator"
+	"github.com/unimesh/unimesh/pkg/emulator/oauthemu"
 )
 
 // Options configure the emulator.
@@ -50,6 +82,13 @@ type Options struct {
 	// Pipedrive's burst limit of an API token on the Professional plan.
 	RateLimit  int
 	RateWindow time.Duration
+	// OAuthClients are the Marketplace apps registered from the start;
+	// Emulator.OAuth.RegisterClient adds more.
+	OAuthClients []oauthemu.Client
+	// OAuthCompanyDomain is the company the OAuth user belongs to: the
+	// token answer's api_domain is https://<it>.pipedrive.com.
+	// DefaultCompanyDomain ("sandbox") when empty.
+	OAuthCompanyDomain string
 }
 
 // Emulator is Pipedrive's API: an http.Handler serving /api/v1/... and /api/v2/...
@@ -73,9 +112,13 @@ type Emulator struct {
 	// Fields are the field definitions of each entity: "person",
 	// "organization", "deal", "activity", "note". Leads use the deal fields.
 	Fields map[string]*emulator.Collection[Field]
+	// OAuth is the authorization server of oauth.pipedrive.com, whose
+	// access tokens the API accepts beside Options.Token.
+	OAuth *oauthemu.Server
 
-	token   string
-	handler http.Handler
+	token         string
+	companyDomain string
+	handler       http.Handler
 }
 
 // Time formats of the wire.
@@ -147,7 +190,17 @@ func New(opts Options) *Emulator {
 	if opts.Seed {
 		e.seed()
 	}
-	e.handler = e.Faults.Wrap(http.HandlerFunc(e.serve(e.routes())))
+	e.companyDomain = opts.OAuthCompanyDomain
+	if e.companyDomain == "" {
+		e.companyDomain = DefaultCompanyDomain
+	}
+	e.OAuth = e.newOAuth(opts)
+	// The OAuth endpoints are another host's at Pipedrive: outside the
+	// API's authentication and rate limit.
+	root := http.NewServeMux()
+	e.oauthRoutes(root)
+	root.Handle("/", e.serve(e.routes()))
+	e.handler = e.Faults.Wrap(root)
 	return e
 }
 
@@ -216,16 +269,21 @@ func (e *Emulator) serve(routes http.Handler) http.HandlerFunc {
 		if tok == "" {
 			tok = r.URL.Query().Get("api_token")
 		}
+		bearer := false
 		if tok == "" {
 			if h := r.Header.Get("Authorization"); len(h) > 7 && strings.EqualFold(h[:7], "Bearer ") {
-				tok = h[7:]
+				tok, bearer = h[7:], true
 			}
 		}
 		switch {
 		case tok == "":
 			writeError(w, http.StatusUnauthorized, "You need to be authorized to make this request.")
 			return
-		case tok != e.token:
+		case e.token != "" && tok == e.token:
+		// An OAuth access token only ever comes as a bearer token; an
+		// expired one answers like an unknown one.
+		case bearer && e.OAuth.Lookup(tok).Valid():
+		default:
 			writeError(w, http.StatusUnauthorized, "unauthorized access")
 			return
 		}
@@ -274,6 +332,7 @@ func (e *Emulator) routes() http.Handler {
 
 	mux.HandleFunc("GET /api/v1/users", e.listUsers)
 	mux.HandleFunc("GET /api/v1/users/{id}", e.getUser)
+	mux.HandleFunc("GET /api/v1/users/me", e.getMe)
 
 	for _, entity := range fieldEntities {
 		mux.HandleFunc("GET /api/v1/"+entity+"Fields", e.listFields(entity))

@@ -20,6 +20,20 @@ func (e *Emulator) listUsers(w http.ResponseWriter, r *http.Request) {
 	writeOne(w, http.StatusOK, out)
 }
 
+// getMe answers GET /v1/users/me: the token's user, with the company it
+// belongs to (company_domain is the subdomain of its Pipedrive host).
+func (e *Emulator) getMe(w http.ResponseWriter, _ *http.Request) {
+	u, _, found := e.Users.Get(strconv.FormatInt(e.me(), 10))
+	if !found {
+		writeError(w, http.StatusNotFound, "User not found")
+		return
+	}
+	writeOne(w, http.StatusOK, struct {
+		User
+		CompanyDomain string `json:"company_domain"`
+	}{e.presentUser(u), e.companyDomain})
+}
+
 func (e *Emulator) getUser(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(r)
 	if !ok {

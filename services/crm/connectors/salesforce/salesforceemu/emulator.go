@@ -37,8 +37,33 @@
 // Event ActivityDateTime/DurationInMinutes/ActivityDate, activity
 // AccountId) and 401 INVALID_SESSION_ID for any other token.
 //
-// What it does not emulate: OAuth itself (the token is given), field-level
-// security and sharing, multi-currency, record types, queryAll and
+// OAuth 2.0 follows the Salesforce Help pages "OAuth 2.0 Web Server Flow for
+// Web App Integration", "OAuth 2.0 Refresh Token Flow for Renewed Sessions",
+// "Revoke OAuth Tokens" and "OAuth Tokens and Scopes": GET
+// /services/oauth2/authorize (response_type=code, client_id, redirect_uri,
+// space-separated scope, state, code_challenge as the SHA-256 of the
+// verifier; a denial redirects with access_denied "end-user denied
+// authorization"), POST /services/oauth2/token (authorization_code with
+// code_verifier, refresh_token) answering {access_token, refresh_token (only
+// for the refresh_token or offline_access scope, never on a refresh),
+// signature (HMAC-SHA256 of id and issued_at with the client secret), scope,
+// instance_url, id (https://login.salesforce.com/id/<org>/<user>),
+// token_type "Bearer", issued_at} and no expires_in; codes live 15 minutes;
+// errors 400 {error, error_description} such as invalid_grant "expired
+// access/refresh token", invalid_client_id "client identifier invalid",
+// invalid_client "invalid client credentials", redirect_uri_mismatch; POST
+// (and GET) /services/oauth2/revoke with token (a refresh token revokes its
+// access tokens too; 400 invalid_token for an unknown one). Access tokens
+// ("00D<org>!AQ...") die when the session times out (Options.OAuthAccessTTL)
+// and then answer 401 INVALID_SESSION_ID. Emulator controls, not
+// Salesforce's API: POST /_emulator/oauth/expire, POST
+// /_emulator/oauth/revoke, GET /_emulator/oauth/stats (package oauthemu).
+//
+// What it does not emulate: the other OAuth flows (JWT bearer, client
+// credentials, user-agent, device, username-password), OpenID Connect and
+// the identity URL itself, login.salesforce.com as a separate host, refresh
+// token policies other than "valid until revoked", the limit of five grants
+// per user and app, field-level security and sharing, multi-currency, record types, queryAll and
 // /sobjects/{sObject}/updated|deleted, relationship subqueries, aggregate
 // functions other than COUNT(), GROUP BY, SOSL, composite and bulk APIs,
 // lead conversion (seeded leads are converted already), triggers and flows,
@@ -56,6 +81,7 @@ import (
 	"time"
 
 	"github.com/unimesh/unimesh/pkg/emulator"
+	"github.com/unimesh/unimesh/pkg/emulator/oauthemu"
 )
 
 // APIVersion is the one REST API version the emulator serves.
@@ -75,19 +101,33 @@ type Options struct {
 	// Enterprise Edition's 100,000 requests per rolling 24 hours) when zero.
 	RateLimit  int
 	RateWindow time.Duration
+	// OAuthClients are the connected apps registered from the start;
+	// Emulator.OAuth.RegisterClient adds more.
+	OAuthClients []oauthemu.Client
+	// OAuthInstanceURL is the token answer's instance_url;
+	// DefaultInstanceURL when empty.
+	OAuthInstanceURL string
+	// OAuthAccessTTL is how long an OAuth access token lives, the org's
+	// session timeout; DefaultOAuthAccessTTL (2 hours) when zero. The
+	// token answer does not tell it.
+	OAuthAccessTTL time.Duration
 }
 
 // Emulator is one Salesforce org's REST API; an http.Handler.
 type Emulator struct {
 	Faults  *emulator.Faults
 	Limiter *emulator.Limiter
+	// OAuth is the org's authorization server, whose access tokens the
+	// REST API accepts beside Options.Token.
+	OAuth *oauthemu.Server
 
-	token   string
-	store   *emulator.Store
-	objects map[string]*sobject // by lower-case name
-	byKey   map[string]*sobject // by key prefix
-	data    map[string]*emulator.Collection[Record]
-	handler http.Handler
+	token       string
+	instanceURL string
+	store       *emulator.Store
+	objects     map[string]*sobject // by lower-case name
+	byKey       map[string]*sobject // by key prefix
+	data        map[string]*emulator.Collection[Record]
+	handler     http.Handler
 
 	mu       sync.Mutex
 	deleted  map[string]string // recycle bin: id → object name
@@ -145,7 +185,13 @@ func New(opts Options) *Emulator {
 	if opts.Seed {
 		e.seed()
 	}
+	e.instanceURL = opts.OAuthInstanceURL
+	if e.instanceURL == "" {
+		e.instanceURL = DefaultInstanceURL
+	}
+	e.OAuth = e.newOAuth(opts)
 	mux := http.NewServeMux()
+	e.oauthRoutes(mux)
 	mux.HandleFunc("GET /services/data", e.versions)
 	mux.HandleFunc("GET /services/data/{$}", e.versions)
 	mux.HandleFunc("/services/data/{version}/", e.api)
@@ -190,7 +236,10 @@ func (e *Emulator) api(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		tok, ok = strings.CutPrefix(auth, "OAuth ")
 	}
-	if !ok || e.token == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(e.token)) != 1 {
+	static := e.token != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(e.token)) == 1
+	// An OAuth access token dies with its session: expired, revoked and
+	// unknown tokens all answer INVALID_SESSION_ID.
+	if !ok || tok == "" || !static && !e.OAuth.Lookup(tok).Valid() {
 		w.Header().Set("WWW-Authenticate", `Token`)
 		writeErrors(w, http.StatusUnauthorized, sfError{ErrorCode: "INVALID_SESSION_ID", Message: "Session expired or invalid"})
 		return
