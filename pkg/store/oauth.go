@@ -160,9 +160,9 @@ func (s *Store) UseOAuthState(ctx context.Context, id string, now time.Time) (OA
 	}
 	n, _ := res.RowsAffected()
 	var (
-		st         OAuthState
-		config     string
-		ct, et     int64
+		st     OAuthState
+		config string
+		ct, et int64
 		used   sql.NullInt64
 	)
 	err = s.db.QueryRowContext(ctx, s.q(`SELECT id, session_id, integration, config, redirect_uri, key_id, sealed_verifier,

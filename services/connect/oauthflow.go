@@ -359,4 +359,3 @@ func clip(s string, n int) string {
 	}
 	return s
 }
-
