@@ -301,19 +301,23 @@ func (s *Service) CompleteOAuth(ctx context.Context, req *meshv1.CompleteOAuthRe
 			config[k] = v
 		}
 	}
-	cred := tokenCredentials(tok, nil, conf.Scopes, d.OAuth.Separator())
+	cred := tokenCredentials(tok, nil, conf.Scopes, d.OAuth.Separator(), s.now())
 	return s.connectForSession(ctx, row, d.Slug, cred, config)
 }
 
 // tokenCredentials turns a token answer into stored credentials. A
 // refresh answer without a refresh token keeps the old one (prev), and
 // one without scopes keeps the scopes asked for.
-func tokenCredentials(tok *oauth2.Token, prev *platformv1.OAuth2Credentials, asked []string, sep string) *platformv1.Credentials {
+func tokenCredentials(tok *oauth2.Token, prev *platformv1.OAuth2Credentials, asked []string, sep string, now time.Time) *platformv1.Credentials {
 	o := &platformv1.OAuth2Credentials{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken}
 	if o.RefreshToken == "" && prev != nil {
 		o.RefreshToken = prev.GetRefreshToken()
 	}
-	if !tok.Expiry.IsZero() {
+	// The expiry is counted from the service's clock (x/oauth2 counts from
+	// the wall clock), so that every decision about it uses one clock.
+	if secs := tok.ExpiresIn; secs > 0 {
+		o.ExpireTime = timestamppb.New(now.Add(time.Duration(secs) * time.Second))
+	} else if !tok.Expiry.IsZero() {
 		o.ExpireTime = timestamppb.New(tok.Expiry)
 	}
 	switch granted, _ := tok.Extra("scope").(string); {

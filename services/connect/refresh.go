@@ -168,7 +168,7 @@ func (s *Service) refreshHeld(ctx context.Context, projectID, connectionID, owne
 		return nil, store.Credential{}, apierr.New(codes.Unavailable, apierr.ReasonProviderUnavailable,
 			fmt.Sprintf("%s could not refresh the connection's token; try again shortly", in.GetName()), "integration", d.Slug)
 	}
-	cred := tokenCredentials(tok, o, nil, d.OAuth.Separator())
+	cred := tokenCredentials(tok, o, nil, d.OAuth.Separator(), s.now())
 	next, err := s.seal(connectionID, cred)
 	if err != nil {
 		release()
