@@ -25,7 +25,7 @@ export UNIMESH_TEST_POSTGRES_URL
 # Where `make run` keeps its data.
 DATA_DIR ?= ./data
 
-.PHONY: all run build tools vendor-protos generate check-generated lint breaking test test-go bench clean
+.PHONY: all run build tools vendor-protos generate check-generated lint breaking test test-go browser bench clean
 
 all: lint test
 
@@ -87,6 +87,15 @@ test: check-generated test-go
 test-go: $(HELM)
 	$(HELM) lint deploy/k8s/unimesh --set secrets.existingSecret=x
 	for m in $(MODULES); do (cd $$m && HELM=$(HELM) go test -count=1 $(TESTFLAGS) ./...); done
+
+## browser: install Debian's Chromium for the browser test (which skips
+## without it, unless UNIMESH_REQUIRE_BROWSER is set, as in CI). Nothing is
+## downloaded from elsewhere: the test drives /usr/bin/chromium.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@chromium --version
 
 ## bench: the side-by-side load run recorded in BENCHMARKS.md.
 bench:

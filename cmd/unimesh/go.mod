@@ -3,6 +3,7 @@ module github.com/unimesh/unimesh/cmd/unimesh
 go 1.26.0
 
 require (
+	github.com/chromedp/chromedp v0.15.1
 	github.com/unimesh/unimesh/gateway v0.0.0-00010101000000-000000000000
 	github.com/unimesh/unimesh/pkg v0.0.0-00010101000000-000000000000
 	github.com/unimesh/unimesh/proto v0.0.0-00010101000000-000000000000
@@ -10,6 +11,7 @@ require (
 	github.com/unimesh/unimesh/services/ats v0.0.0-00010101000000-000000000000
 	github.com/unimesh/unimesh/services/connect v0.0.0-00010101000000-000000000000
 	github.com/unimesh/unimesh/services/crm v0.0.0-00010101000000-000000000000
+	github.com/unimesh/unimesh/services/events v0.0.0-00010101000000-000000000000
 	github.com/unimesh/unimesh/services/hris v0.0.0-00010101000000-000000000000
 	github.com/unimesh/unimesh/services/ticketing v0.0.0-00010101000000-000000000000
 	go.opentelemetry.io/otel v1.47.0
@@ -27,10 +29,16 @@ require (
 	github.com/antlr4-go/antlr/v4 v4.13.1 // indirect
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/chromedp/cdproto v0.0.0-20260321001828-e3e3800016bc // indirect
+	github.com/chromedp/sysutil v1.1.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/felixge/httpsnoop v1.1.0 // indirect
+	github.com/go-json-experiment/json v0.0.0-20260214004413-d219187c3433 // indirect
 	github.com/go-logr/logr v1.4.4 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect
+	github.com/gobwas/httphead v0.1.0 // indirect
+	github.com/gobwas/pool v0.2.1 // indirect
+	github.com/gobwas/ws v1.4.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/grpc-ecosystem/grpc-gateway/v2 v2.33.0 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
@@ -51,6 +59,7 @@ require (
 	go.opentelemetry.io/proto/otlp v1.11.0 // indirect
 	golang.org/x/exp v0.0.0-20261014143641-f0251eb4aa3e // indirect
 	golang.org/x/net v0.61.0 // indirect
+	golang.org/x/oauth2 v0.37.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect

@@ -124,7 +124,9 @@ func printWelcome(w io.Writer, dev *stack.Dev, dataDir string) {
 	fmt.Fprintf(w, "\nUnimesh is running, embedded (data in %s).\n\n", abs)
 	fmt.Fprintf(w, "  REST API   %s   (OpenAPI: %s/openapi.json, health: %s/healthz)\n", dev.URL, dev.URL, dev.URL)
 	fmt.Fprintf(w, "  API key    %s\n", dev.APIKey)
-	fmt.Fprintf(w, "  Project    %s\n\n", dev.ProjectID)
+	fmt.Fprintf(w, "  Project    %s\n", dev.ProjectID)
+	fmt.Fprintf(w, "  Console    %s/console/   (log in with the API key)\n", dev.URL)
+	fmt.Fprintf(w, "  Sandboxes  %s   (the providers' emulators; OAuth controls under /<slug>/_emulator/oauth/)\n\n", dev.Sandboxes.URL)
 	fmt.Fprintln(w, "  Sandbox connections:")
 	for _, slug := range append(stack.SandboxSlugs(), stack.VendorSlugs()...) {
 		if id, ok := dev.Connections[slug]; ok {
