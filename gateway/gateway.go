@@ -2,7 +2,8 @@
 // grpc-gateway, over real gRPC client connections (so that every call goes
 // through the services' interceptors and is traced as one request), API-key
 // authentication, per-key rate limits, AIP-193 errors, body size limits,
-// /healthz and the merged OpenAPI document.
+// /healthz and the merged OpenAPI document; and, for browsers, the hosted
+// connect pages and the admin console (package web).
 package gateway
 
 import (
@@ -11,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -21,9 +23,11 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/unimesh/unimesh/gateway/web"
 	"github.com/unimesh/unimesh/pkg/apierr"
 	"github.com/unimesh/unimesh/pkg/auth"
 	"github.com/unimesh/unimesh/pkg/telemetry"
@@ -31,8 +35,19 @@ import (
 	atsv1 "github.com/unimesh/unimesh/proto/unimesh/ats/v1"
 	crmv1 "github.com/unimesh/unimesh/proto/unimesh/crm/v1"
 	hrisv1 "github.com/unimesh/unimesh/proto/unimesh/hris/v1"
+	meshv1 "github.com/unimesh/unimesh/proto/unimesh/mesh/v1"
 	platformv1 "github.com/unimesh/unimesh/proto/unimesh/platform/v1"
 	ticketingv1 "github.com/unimesh/unimesh/proto/unimesh/ticketing/v1"
+)
+
+// Metadata a REST call carries to the services, so that the request log
+// shows the REST method and path the caller used rather than the gRPC
+// method. The names are connector.TransportHeader, HTTPMethodHeader and
+// HTTPPathHeader, which the category services read.
+const (
+	mdTransport  = "x-unimesh-transport"
+	mdHTTPMethod = "x-unimesh-http-method"
+	mdHTTPPath   = "x-unimesh-http-path"
 )
 
 // Backends are the gRPC connections to the services.
@@ -60,6 +75,11 @@ type Options struct {
 	MaxBodyBytes int64
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// PublicURL is the gateway as browsers reach it, such as
+	// https://unimesh.example.com: the connect pages and the console make
+	// their cookies Secure when it is https, and take form posts only from
+	// its origin. Empty: each request's own host.
+	PublicURL string
 }
 
 // Gateway is the HTTP handler of the edge.
@@ -102,6 +122,7 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 			return runtime.DefaultHeaderMatcher(key)
 		}),
 		runtime.WithOutgoingHeaderMatcher(func(string) (string, bool) { return "", false }),
+		runtime.WithMetadata(restMetadata),
 	)
 	b := opts.Backends
 	regs := []struct {
@@ -112,6 +133,8 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 		{"projects", b.Connect, platformv1.RegisterProjectServiceHandler},
 		{"integrations", b.Connect, platformv1.RegisterIntegrationServiceHandler},
 		{"connections", b.Connect, platformv1.RegisterConnectionServiceHandler},
+		{"connect sessions", b.Connect, platformv1.RegisterConnectSessionServiceHandler},
+		{"oauth apps", b.Connect, platformv1.RegisterOAuthAppServiceHandler},
 		{"passthrough", b.Connect, platformv1.RegisterPassthroughServiceHandler},
 		{"crm", b.CRM, crmv1.RegisterCrmServiceHandler},
 		{"ticketing", b.Ticketing, ticketingv1.RegisterTicketingServiceHandler},
@@ -134,13 +157,66 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(g.openapi)
 	})
+	// The browser pages come before the API-key check: end users and
+	// operators reach them without an API key (a link's secret, a console
+	// session). The page RPCs are mesh-internal: b.Connect carries the
+	// internal token.
+	pages, err := web.New(web.Options{Pages: meshv1.NewConnectPagesServiceClient(b.Connect), Connect: b.Connect,
+		PublicURL: opts.PublicURL, Logger: opts.Logger, Now: opts.Now})
+	if err != nil {
+		return nil, fmt.Errorf("gateway: pages: %w", err)
+	}
+	for _, p := range web.Paths {
+		root.Handle(p, pages)
+	}
 	root.Handle("/", g.authenticate(g.limitBody(mux)))
-	g.handler = otelhttp.NewHandler(g.logRequests(root), "gateway",
+	traced := otelhttp.NewHandler(restoreURL(g.logRequests(root)), "gateway",
 		otelhttp.WithTracerProvider(opts.TracerProvider),
 		otelhttp.WithPropagators(telemetry.Propagator()),
 		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return "HTTP " + r.Method }),
 	)
+	g.handler = redactURL(traced)
 	return g, nil
+}
+
+// restMetadata tells the services that a call came over REST, and with
+// which method and path (never the query, which may carry secrets).
+func restMetadata(_ context.Context, r *http.Request) metadata.MD {
+	return metadata.Pairs(mdTransport, "rest", mdHTTPMethod, r.Method, mdHTTPPath, r.URL.Path)
+}
+
+type originalURLKey struct{}
+
+// redactURL hides a connect link's secret from the tracing layer, which
+// records the URL path of every request: the request goes on with the
+// secret replaced, and restoreURL puts it back beneath the tracing.
+func redactURL(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		redacted := web.RedactPath(r.URL.Path)
+		if redacted == r.URL.Path {
+			next.ServeHTTP(w, r)
+			return
+		}
+		orig := r.URL
+		u := *r.URL
+		u.Path, u.RawPath = redacted, ""
+		r2 := r.WithContext(context.WithValue(r.Context(), originalURLKey{}, orig))
+		r2.URL = &u
+		r2.RequestURI = u.RequestURI()
+		next.ServeHTTP(w, r2)
+	})
+}
+
+func restoreURL(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if orig, ok := r.Context().Value(originalURLKey{}).(*url.URL); ok {
+			r2 := r.WithContext(r.Context())
+			r2.URL = orig
+			r2.RequestURI = orig.RequestURI()
+			r = r2
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // ServeHTTP serves the edge.
@@ -236,7 +312,7 @@ func (g *Gateway) logRequests(next http.Handler) http.Handler {
 			if r.URL.Path == "/healthz" {
 				return
 			}
-			g.opts.Logger.InfoContext(r.Context(), "http", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			g.opts.Logger.InfoContext(r.Context(), "http", "method", r.Method, "path", web.RedactPath(r.URL.Path), "status", rec.status,
 				"duration_ms", float64(time.Since(start).Microseconds())/1000, "api_key", rec.keyID)
 		}()
 		next.ServeHTTP(rec, r)

@@ -78,7 +78,8 @@ func browser(t *testing.T) context.Context {
 func screenshot(t *testing.T, dir, name string) chromedp.Action {
 	return chromedp.ActionFunc(func(ctx context.Context) error {
 		var png []byte
-		if err := chromedp.FullScreenshot(&png, 90).Do(ctx); err != nil {
+		// Quality 100 makes a PNG; less, a JPEG.
+		if err := chromedp.FullScreenshot(&png, 100).Do(ctx); err != nil {
 			return err
 		}
 		return os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)

@@ -196,7 +196,7 @@ func (c *Common) NewGateway(ctx context.Context, addrs map[string]string, opts G
 			Accounting: conns["accounting"], ATS: conns["ats"], Events: conns["events"]},
 		Verifier:       auth.NewRemoteVerifier(meshv1.NewConnectInternalServiceClient(conns["connect"]), 0),
 		TracerProvider: t.Provider, Logger: c.Logger.With("service", "gateway"),
-		RatePerSecond: opts.RatePerSecond, Burst: opts.Burst, MaxBodyBytes: opts.MaxBodyBytes,
+		RatePerSecond: opts.RatePerSecond, Burst: opts.Burst, MaxBodyBytes: opts.MaxBodyBytes, PublicURL: c.PublicURL,
 	})
 	if err != nil {
 		closeAll()

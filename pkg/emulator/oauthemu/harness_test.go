@@ -105,7 +105,8 @@ func (e *env) authorize(q url.Values) answer {
 
 var (
 	hiddenRe = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)
-	actionRe = regexp.MustCompile(`<form method="post" action="([^"]*)">`)
+	// The form has no action: it posts back to the page's own URL.
+	formRe = regexp.MustCompile(`<form method="post">`)
 )
 
 // decide loads the consent page and submits its form as a browser would,
@@ -121,11 +122,10 @@ func (e *env) decide(q url.Values, decision string) answer {
 		form.Add(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
 	}
 	form.Set("decision", decision)
-	action := actionRe.FindStringSubmatch(page.raw)
-	if action == nil {
+	if !formRe.MatchString(page.raw) {
 		e.t.Fatalf("no form on the consent page: %s", page.raw)
 	}
-	req, _ := http.NewRequest(http.MethodPost, e.url+html.UnescapeString(action[1]), strings.NewReader(form.Encode()))
+	req, _ := http.NewRequest(http.MethodPost, e.url+"/authorize?"+q.Encode(), strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return e.do(req)
 }

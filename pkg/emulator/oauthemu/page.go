@@ -34,7 +34,7 @@ button:focus-visible{outline:3px solid #f9ab00;outline-offset:2px}
 {{if .Scopes}}<ul aria-labelledby="scopes">{{range .Scopes}}
 <li><code>{{.}}</code></li>{{end}}
 </ul>{{else}}<p>No particular permission.</p>{{end}}
-<form method="post" action="{{.Action}}">
+<form method="post">
 {{range .Hidden}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
 {{end}}<button type="submit" name="decision" value="allow" id="allow">Allow</button>
 <button type="submit" name="decision" value="deny" id="deny">Deny</button>
@@ -50,13 +50,14 @@ type consentData struct {
 	Title, App, Vendor string
 	User               User
 	Scopes             []string
-	Action             string
 	Redirect           string
 	Hidden             []hiddenField
 }
 
 // consentPage shows the consent form, which posts back to the same path
-// with the request's parameters and the user's decision.
+// with the request's parameters and the user's decision. The form has no
+// action: it posts to the page's own URL, whatever prefix the emulator is
+// mounted under (unimesh dev serves it below /<slug>/).
 func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, req authRequest) {
 	app := req.client.Name
 	if app == "" {
@@ -67,7 +68,7 @@ func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, req authReq
 		vendor = "the emulated vendor's"
 	}
 	s.render(w, http.StatusOK, "consent", consentData{Title: "Authorize " + app, App: app, Vendor: vendor,
-		User: s.opts.User(), Scopes: req.scopes, Action: r.URL.Path, Redirect: req.redirect, Hidden: req.hidden})
+		User: s.opts.User(), Scopes: req.scopes, Redirect: req.redirect, Hidden: req.hidden})
 }
 
 // errorPage answers an authorization request that must not be redirected.

@@ -265,7 +265,7 @@ func TestConsentPage(t *testing.T) {
 		`<html lang="en">`, "Acme &lt;Sync&gt; wants to access your Acme CRM account",
 		"Ada &lt;Admin&gt;", "ada@example.com", "<code>read</code>", "<code>admin</code>",
 		`name="state" value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"`,
-		`name="code_challenge_method" value="S256"`, `<form method="post" action="/authorize">`,
+		`name="code_challenge_method" value="S256"`, `<form method="post">`,
 	} {
 		if !strings.Contains(a.raw, want) {
 			t.Errorf("page lacks %s:\n%s", want, a.raw)
