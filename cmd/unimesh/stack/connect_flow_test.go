@@ -1,6 +1,7 @@
 package stack_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,7 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/unimesh/unimesh/cmd/unimesh/stack"
+	platformv1 "github.com/unimesh/unimesh/proto/unimesh/platform/v1"
 )
 
 // endUser is a browser without JavaScript: it follows the connect pages,
@@ -199,5 +203,45 @@ func TestConnectLinkOAuthRefreshRevokeReconnect(t *testing.T) {
 	}
 	if strings.Contains(string(log.raw), "pageSize") {
 		t.Fatal("the request log keeps query strings")
+	}
+
+	// None of the flow's secrets reaches a log line, a span or an API
+	// response: the tokens obtained, the dev OAuth client's secret, the
+	// link's secret.
+	sealed, err := h.dev.Store.GetCredential(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := h.dev.Keyring.Open(sealed.KeyID, sealed.Sealed, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cred platformv1.Credentials
+	if err := proto.Unmarshal(plain, &cred); err != nil || cred.GetOauth2().GetRefreshToken() == "" {
+		t.Fatalf("stored credential: %v", err)
+	}
+	secrets := []string{cred.GetOauth2().GetAccessToken(), cred.GetOauth2().GetRefreshToken(),
+		stack.DevOAuthClient(h.sandboxSecret(), "hubspot").ClientSecret}
+	// The link's secret is in one response by design: the one that made it.
+	linkSecret := strings.TrimPrefix(link, h.dev.URL+"/connect/")
+	var attrs strings.Builder
+	for _, s := range h.spans.Ended() {
+		for _, kv := range s.Attributes() {
+			fmt.Fprintf(&attrs, "%s=%s\n", kv.Key, kv.Value.Emit())
+		}
+	}
+	for _, secret := range append(secrets, linkSecret) {
+		places := map[string]string{"logs": h.logs.String(), "span attributes": attrs.String()}
+		if secret != linkSecret {
+			places["responses"] = h.seen.String()
+		}
+		for where, text := range places {
+			if strings.Contains(text, secret) {
+				t.Errorf("a secret (%s...) appears in the %s", secret[:6], where)
+			}
+		}
+	}
+	if !strings.Contains(h.logs.String(), "token refreshed") {
+		t.Fatal("no refresh was logged; the log check above may prove nothing")
 	}
 }
