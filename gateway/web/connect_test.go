@@ -170,9 +170,13 @@ func consent(t *testing.T, b *browser, authorizeURL, decision string) string {
 		value, _ := attr(in, "value")
 		form.Set(name, value)
 	}
-	action, _ := attr(pg.all("form", "", "")[0], "action")
-	u, _ := url.Parse(authorizeURL)
-	back := b.post(u.Scheme+"://"+u.Host+action, form)
+	// A form without an action posts to the page's own URL, as a browser does.
+	target := authorizeURL
+	if action, ok := attr(pg.all("form", "", "")[0], "action"); ok && action != "" {
+		u, _ := url.Parse(authorizeURL)
+		target = u.Scheme + "://" + u.Host + action
+	}
+	back := b.post(target, form)
 	if back.StatusCode != http.StatusFound {
 		t.Fatalf("consent: %d\n%s", back.StatusCode, back.Body)
 	}
