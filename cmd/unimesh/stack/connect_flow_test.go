@@ -135,7 +135,9 @@ func TestConnectLinkOAuthRefreshRevokeReconnect(t *testing.T) {
 
 	conn := h.do(http.MethodGet, "/platform/v1/connections/"+id, nil)
 	h.expect(conn, http.StatusOK, "")
-	if conn.str("status") != "CONNECTION_STATUS_ACTIVE" || conn.str("authType") != "AUTH_TYPE_OAUTH2" || len(conn.list("scopes")) == 0 {
+	config, _ := conn.body["config"].(map[string]any)
+	if conn.str("status") != "CONNECTION_STATUS_ACTIVE" || conn.str("authType") != "AUTH_TYPE_OAUTH2" || len(conn.list("scopes")) == 0 ||
+		config["hub_id"] == nil || config["hub_id"] == "" {
 		t.Fatalf("connection: %s", conn.raw)
 	}
 	contacts := h.do(http.MethodGet, "/crm/v1/connections/"+id+"/contacts?pageSize=5", nil)

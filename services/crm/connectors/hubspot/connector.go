@@ -43,6 +43,7 @@ package hubspot
 
 import (
 	"encoding/json"
+	"strconv"
 	"time"
 
 	"github.com/unimesh/unimesh/pkg/cache"
@@ -74,6 +75,8 @@ func Descriptor() *connector.Descriptor {
 		// access token are both sent as a bearer token.
 		Auth:           providerhttp.AnyOf(providerhttp.BearerAPIKey(), providerhttp.OAuthBearer()),
 		DefaultBaseURL: BaseURL,
+		ConfigFields: []*platformv1.ConfigField{{Key: "hub_id",
+			Description: "the HubSpot account (portal) id; filled in from the OAuth token answer"}},
 		Hooks:          hooks(),
 		NativeWebhooks: true,
 		RateLimitPolicy: "Per account and app: a burst limit of 100 requests per 10 seconds on Free and Starter " +
@@ -91,10 +94,20 @@ func Descriptor() *connector.Descriptor {
 			DefaultScopes:      []string{"oauth", "crm.objects.contacts.read", "crm.objects.contacts.write", "crm.objects.companies.read", "crm.objects.companies.write", "crm.objects.deals.read", "crm.objects.deals.write", "crm.objects.owners.read"},
 			ClientSecretInBody: true,
 			GrantDead:          grantDead,
+			Extras:             oauthExtras,
 		},
 		VerifyPath:  "/account-info/v3/details",
 		APIKeyLabel: "Private app access token",
 	}
+}
+
+// oauthExtras records the account the app was installed in: the token
+// answer's hub_id (a JSON number).
+func oauthExtras(field func(string) any) (map[string]string, error) {
+	if id, ok := field("hub_id").(float64); ok && id > 0 {
+		return map[string]string{"hub_id": strconv.FormatInt(int64(id), 10)}, nil
+	}
+	return nil, nil
 }
 
 // grantDead recognises HubSpot's token errors that no retry cures: its

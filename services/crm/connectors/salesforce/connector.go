@@ -98,7 +98,8 @@ func Descriptor() *connector.Descriptor {
 		Auth:      providerhttp.OAuthBearer(),
 		BaseURL:   instanceBaseURL,
 		ConfigFields: []*platformv1.ConfigField{{Key: "instance_url", Required: true,
-			Description: "the org's instance URL from the OAuth token response, such as https://acme.my.salesforce.com"}},
+			Description: "the org's instance URL from the OAuth token response, such as https://acme.my.salesforce.com"},
+			{Key: "organization_id", Description: "the org's id; filled in from the OAuth token answer's identity URL"}},
 		Hooks:          providerhttp.Hooks{Describe: describeError, RetryAfter: retryAfter, Classify: classify},
 		NativeWebhooks: true,
 		RateLimitPolicy: "a daily allocation per org counted over a rolling 24 hours (Enterprise Edition: 100,000 requests plus 1,000 per " +
@@ -128,7 +129,14 @@ func oauthExtras(field func(string) any) (map[string]string, error) {
 	if _, err := instanceBaseURL(map[string]string{"instance_url": u}); err != nil {
 		return nil, err
 	}
-	return map[string]string{"instance_url": u}, nil
+	out := map[string]string{"instance_url": u}
+	// The identity URL is https://login.salesforce.com/id/<org id>/<user id>.
+	if id, _ := field("id").(string); id != "" {
+		if parts := strings.Split(strings.TrimSuffix(id, "/"), "/"); len(parts) >= 3 && parts[len(parts)-3] == "id" {
+			out["organization_id"] = parts[len(parts)-2]
+		}
+	}
+	return out, nil
 }
 
 // state is what the connector keeps between calls: per-connection
