@@ -135,7 +135,10 @@ func (k *Keyring) Verify(purpose string, msg []byte, sig string) bool {
 	if _, known := k.macKeys[id]; !known {
 		return false
 	}
-	got, err := base64.RawURLEncoding.DecodeString(b64)
+	// Strict: a MAC has one spelling. The lenient decoder ignores the
+	// unused bits of the last character, so four spellings of one MAC
+	// would verify.
+	got, err := base64.RawURLEncoding.Strict().DecodeString(b64)
 	if err != nil {
 		return false
 	}

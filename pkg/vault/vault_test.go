@@ -153,6 +153,7 @@ func TestSignAndVerify(t *testing.T) {
 		{"key dropped", func() *Keyring { r, _ := NewKeyring(b); return r }(), "oauth-state", "st1.1700000000", sig, false},
 		{"tampered", old, "oauth-state", "st1.1700000000", sig[:len(sig)-2] + "AA", false},
 		{"garbage", old, "oauth-state", "st1.1700000000", "nodot", false},
+		{"another spelling of the last character", old, "oauth-state", "st1.1700000000", respell(sig), false},
 	}
 	for _, c := range cases {
 		if got := c.ring.Verify(c.purpose, []byte(c.msg), c.sig); got != c.want {
@@ -162,4 +163,12 @@ func TestSignAndVerify(t *testing.T) {
 	if s2 := rotated.Sign("oauth-state", []byte("x")); !strings.HasPrefix(s2, b.ID+".") {
 		t.Errorf("a new signature names key %q: %s", b.ID, s2)
 	}
+}
+
+// respell changes the unused low bits of a raw base64 string's last
+// character (43 characters carry 256 bits and 2 spare).
+func respell(sig string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	last := strings.IndexByte(alphabet, sig[len(sig)-1])
+	return sig[:len(sig)-1] + string(alphabet[last^1])
 }
