@@ -347,8 +347,12 @@ func (s *Service) live(ctx context.Context, projectID, id string) (store.Connect
 	// A token about to expire is refreshed before it is handed out. A
 	// refresh that fails for a passing reason leaves the old token, which
 	// may still work; a refused refresh token is an answer.
-	if o := cred.GetOauth2(); o != nil && sealed.Refreshable && row.Status == int32(platformv1.ConnectionStatus_CONNECTION_STATUS_ACTIVE) {
-		fresh, freshSealed, err := s.renew(ctx, projectID, id, renewal{within: refreshSkew})
+	// The expiry beside the ciphertext decides, so that a token with time
+	// left costs no second read and decryption.
+	early := renewal{within: refreshSkew}
+	if o := cred.GetOauth2(); o != nil && sealed.Refreshable && early.due(sealed, o, s.now()) &&
+		row.Status == int32(platformv1.ConnectionStatus_CONNECTION_STATUS_ACTIVE) {
+		fresh, freshSealed, err := s.renew(ctx, projectID, id, early)
 		switch {
 		case err == nil:
 			cred, sealed = fresh, freshSealed
