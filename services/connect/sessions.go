@@ -162,18 +162,27 @@ func (s *Service) CreateConnectSession(ctx context.Context, req *platformv1.Crea
 
 // GetConnectSession implements platformv1.ConnectSessionServiceServer.
 func (s *Service) GetConnectSession(ctx context.Context, req *platformv1.GetConnectSessionRequest) (*platformv1.ConnectSession, error) {
-	p, err := caller(ctx)
+	row, err := s.projectSession(ctx, req.GetId())
 	if err != nil {
 		return nil, err
 	}
-	row, err := s.store.GetConnectSession(ctx, p.ProjectID, req.GetId())
+	return s.sessionProto(row), nil
+}
+
+// projectSession reads a session of the caller's project.
+func (s *Service) projectSession(ctx context.Context, id string) (store.ConnectSession, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return store.ConnectSession{}, err
+	}
+	row, err := s.store.GetConnectSession(ctx, p.ProjectID, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, sessionNotFound(req.GetId())
+		return row, sessionNotFound(id)
 	}
 	if err != nil {
-		return nil, s.internal(ctx, "read connect session", err)
+		return row, s.internal(ctx, "read connect session", err)
 	}
-	return s.sessionProto(row), nil
+	return row, nil
 }
 
 // ListConnectSessions implements platformv1.ConnectSessionServiceServer.
@@ -208,16 +217,9 @@ func (s *Service) ListConnectSessions(ctx context.Context, req *platformv1.ListC
 // it revokes the link; the record stays, so that the project can see what
 // became of it.
 func (s *Service) DeleteConnectSession(ctx context.Context, req *platformv1.DeleteConnectSessionRequest) (*emptypb.Empty, error) {
-	p, err := caller(ctx)
+	row, err := s.projectSession(ctx, req.GetId())
 	if err != nil {
 		return nil, err
-	}
-	row, err := s.store.GetConnectSession(ctx, p.ProjectID, req.GetId())
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, sessionNotFound(req.GetId())
-	}
-	if err != nil {
-		return nil, s.internal(ctx, "read connect session", err)
 	}
 	if row.State == stPending {
 		if _, err := s.store.FinishConnectSession(ctx, row.ID, stPending, stRevoked, "", s.now().UTC()); err != nil {
