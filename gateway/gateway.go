@@ -136,6 +136,7 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 		{"connect sessions", b.Connect, platformv1.RegisterConnectSessionServiceHandler},
 		{"oauth apps", b.Connect, platformv1.RegisterOAuthAppServiceHandler},
 		{"passthrough", b.Connect, platformv1.RegisterPassthroughServiceHandler},
+		{"webhooks", b.Events, platformv1.RegisterWebhookServiceHandler},
 		{"crm", b.CRM, crmv1.RegisterCrmServiceHandler},
 		{"ticketing", b.Ticketing, ticketingv1.RegisterTicketingServiceHandler},
 		{"hris", b.HRIS, hrisv1.RegisterHrisServiceHandler},

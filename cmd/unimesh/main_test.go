@@ -23,7 +23,7 @@ func TestAdminCommands(t *testing.T) {
 	dir := t.TempDir()
 	env := map[string]string{}
 	out, err := runCLI(t, env, "migrate", "--data-dir", dir)
-	if err != nil || !strings.Contains(out, "schema version 2") {
+	if err != nil || !strings.Contains(out, "schema version 3") {
 		t.Fatalf("migrate: %v\n%s", err, out)
 	}
 	out, err = runCLI(t, env, "admin", "create-project", "--data-dir", dir, "--name", "Acme")

@@ -99,6 +99,9 @@ type Principal struct {
 	ProjectID string
 	KeyID     string
 	Scopes    []platformv1.Scope
+	// Internal marks a Unimesh service acting for the project (the events
+	// service polling providers), not a caller with a key.
+	Internal bool
 }
 
 // Allows reports whether the principal holds required: ADMIN implies WRITE,

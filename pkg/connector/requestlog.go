@@ -57,7 +57,7 @@ func (l *RequestLog) Interceptor() grpc.UnaryServerInterceptor {
 		resp, err := handler(ctx, req)
 		cr, ok := req.(connectionRequest)
 		p, authed := auth.FromContext(ctx)
-		if !ok || !authed || cr.GetConnection() == "" {
+		if !ok || !authed || p.Internal || cr.GetConnection() == "" {
 			return resp, err
 		}
 		st := status.Convert(err)

@@ -19,6 +19,7 @@ import (
 	"github.com/unimesh/unimesh/pkg/auth"
 	"github.com/unimesh/unimesh/pkg/pagetoken"
 	"github.com/unimesh/unimesh/pkg/providerhttp"
+	meshv1 "github.com/unimesh/unimesh/proto/unimesh/mesh/v1"
 	platformv1 "github.com/unimesh/unimesh/proto/unimesh/platform/v1"
 )
 
@@ -45,6 +46,7 @@ type Runtime[C any] struct {
 	resolver   *Resolver
 	http       *providerhttp.Factory
 	logger     *slog.Logger
+	changes    ChangeSink
 }
 
 // NewRuntime builds the runtime of a category from its connectors.
@@ -268,6 +270,7 @@ func Create[T proto.Message, C any](ctx context.Context, rt *Runtime[C], connect
 		return zero, err
 	}
 	clearField(rec, "raw")
+	rt.publish(ctx, call, object, meshv1.ChangeKind_CHANGE_KIND_CREATED, recordID(rec), rec)
 	return rec, nil
 }
 
@@ -292,6 +295,7 @@ func Update[T proto.Message, C any](ctx context.Context, rt *Runtime[C], connect
 		return zero, err
 	}
 	clearField(rec, "raw")
+	rt.publish(ctx, call, object, meshv1.ChangeKind_CHANGE_KIND_UPDATED, recordID(rec), rec)
 	return rec, nil
 }
 
@@ -305,7 +309,20 @@ func Delete[T proto.Message, C any](ctx context.Context, rt *Runtime[C], connect
 	if op == nil {
 		return apierr.Unimplemented(call.Descriptor.Slug, "delete "+object)
 	}
-	return op(ctx, call.Conn, id)
+	if err := op(ctx, call.Conn, id); err != nil {
+		return err
+	}
+	rt.publish(ctx, call, object, meshv1.ChangeKind_CHANGE_KIND_DELETED, id, nil)
+	return nil
+}
+
+// recordID reads a record's id field.
+func recordID(rec proto.Message) string {
+	fd := rec.ProtoReflect().Descriptor().Fields().ByName("id")
+	if fd == nil || fd.Kind() != protoreflect.StringKind {
+		return ""
+	}
+	return rec.ProtoReflect().Get(fd).String()
 }
 
 // listFilters collects an object's own List filters: the request's string

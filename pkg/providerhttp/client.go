@@ -88,7 +88,7 @@ type Factory struct {
 func NewFactory(opts FactoryOptions) *Factory {
 	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 	if !opts.AllowPrivateNetworks {
-		dialer.Control = refusePrivate
+		dialer.Control = RefusePrivate
 	}
 	base := &http.Transport{
 		Proxy:                 nil, // providers are reached directly; no proxy env can redirect credentials
@@ -140,10 +140,10 @@ func NewFactory(opts FactoryOptions) *Factory {
 
 type integrationKey struct{}
 
-// refusePrivate stops connections to loopback, private, link-local and
+// RefusePrivate stops connections to loopback, private, link-local and
 // unspecified addresses, checked on the resolved address so that DNS cannot
 // smuggle one in.
-func refusePrivate(network, address string, _ syscall.RawConn) error {
+func RefusePrivate(network, address string, _ syscall.RawConn) error {
 	host, _, err := net.SplitHostPort(address)
 	if err != nil {
 		return err

@@ -115,9 +115,15 @@ func TestChartRunsEveryServiceWithTheEnvironmentItNeeds(t *testing.T) {
 			"gateway": {"UNIMESH_HTTP_ADDR", "UNIMESH_INTERNAL_TOKEN", "UNIMESH_CONNECT_ADDR", "UNIMESH_CRM_ADDR", "UNIMESH_TICKETING_ADDR",
 				"UNIMESH_HRIS_ADDR", "UNIMESH_ACCOUNTING_ADDR", "UNIMESH_ATS_ADDR", "UNIMESH_EVENTS_ADDR"},
 			"sandbox": {"UNIMESH_HTTP_ADDR", "UNIMESH_SANDBOX_SECRET", "UNIMESH_VENDOR_SANDBOXES"},
+			// events keeps its state in the database, seals signing secrets, and polls through the category services.
+			"events": {"UNIMESH_DATABASE_URL", "UNIMESH_MASTER_KEY", "UNIMESH_CONNECT_ADDR", "UNIMESH_INTERNAL_TOKEN", "UNIMESH_GRPC_ADDR",
+				"UNIMESH_CRM_ADDR", "UNIMESH_TICKETING_ADDR", "UNIMESH_HRIS_ADDR", "UNIMESH_ACCOUNTING_ADDR", "UNIMESH_ATS_ADDR",
+				"UNIMESH_POLL_INTERVAL", "UNIMESH_SANDBOX_URL"},
 		}[name]
 		if need == nil {
-			need = []string{"UNIMESH_CONNECT_ADDR", "UNIMESH_INTERNAL_TOKEN", "UNIMESH_GRPC_ADDR", "UNIMESH_SANDBOX_URL", "UNIMESH_VENDOR_SANDBOXES"}
+			// The category services; they tell events of writes.
+			need = []string{"UNIMESH_CONNECT_ADDR", "UNIMESH_INTERNAL_TOKEN", "UNIMESH_GRPC_ADDR", "UNIMESH_SANDBOX_URL", "UNIMESH_VENDOR_SANDBOXES",
+				"UNIMESH_EVENTS_ADDR"}
 		}
 		for _, k := range need {
 			if _, ok := env[k]; !ok {

@@ -45,7 +45,17 @@ type DevConfig struct {
 	// RefreshEvery is how often idle connections' OAuth tokens are checked
 	// and refreshed before they expire (a minute when zero).
 	RefreshEvery time.Duration
+	// Events tunes the events service; dev polls every few seconds, so that
+	// a change made at a sandbox is an event within seconds.
+	Events EventsConfig
 }
+
+// Dev polling: a change at a sandbox becomes an event within about five seconds.
+const (
+	devPollInterval  = 3 * time.Second
+	devSweepInterval = 30 * time.Second
+	devTick          = 500 * time.Millisecond
+)
 
 // Dev is a running embedded Unimesh.
 type Dev struct {
@@ -68,9 +78,10 @@ type Dev struct {
 	// Connect is the connect service, for tests that drive its refresher.
 	Connect *connect.Service
 
-	common *Common
-	stop   []func(context.Context)
-	errc   chan error
+	common    *Common
+	listeners map[string]net.Listener
+	stop      []func(context.Context)
+	errc      chan error
 }
 
 // StartDev starts every service in this process: each on its own loopback
@@ -169,8 +180,21 @@ func StartDev(ctx context.Context, cfg *DevConfig) (d *Dev, err error) {
 		stopRefresher()
 		<-refresherDone
 	}}, d.stop...)
-	for _, cat := range Categories(cfg.Connectors) {
-		srv, closeConn, err := cfg.NewCategoryServer(ctx, cat, d.Addrs["connect"])
+	// Every other service's address is known before any is built: the
+	// category services tell events of writes, and events polls through them.
+	cats := Categories(cfg.Connectors)
+	catAddrs := map[string]string{}
+	for _, cat := range cats {
+		if err := d.reserve(cat.Name); err != nil {
+			return nil, err
+		}
+		catAddrs[cat.Name] = d.Addrs[cat.Name]
+	}
+	if err := d.reserve("events"); err != nil {
+		return nil, err
+	}
+	for _, cat := range cats {
+		srv, closeConn, err := cfg.NewCategoryServer(ctx, cat, d.Addrs["connect"], d.Addrs["events"])
 		if err != nil {
 			return nil, err
 		}
@@ -179,7 +203,17 @@ func StartDev(ctx context.Context, cfg *DevConfig) (d *Dev, err error) {
 			return nil, err
 		}
 	}
-	eventsSrv, closeEvents, err := cfg.NewEvents(ctx, d.Addrs["connect"])
+	ecfg := cfg.Events
+	if ecfg.PollInterval == 0 {
+		ecfg.PollInterval = devPollInterval
+	}
+	if ecfg.SweepInterval == 0 {
+		ecfg.SweepInterval = devSweepInterval
+	}
+	if ecfg.Tick == 0 {
+		ecfg.Tick = devTick
+	}
+	eventsSrv, runEvents, closeEvents, err := cfg.NewEvents(ctx, st, kr, d.Addrs["connect"], catAddrs, ecfg)
 	if err != nil {
 		return nil, err
 	}
@@ -187,6 +221,16 @@ func StartDev(ctx context.Context, cfg *DevConfig) (d *Dev, err error) {
 	if err := d.serve(ctx, "events", eventsSrv); err != nil {
 		return nil, err
 	}
+	ectx, stopEvents := context.WithCancel(context.WithoutCancel(ctx))
+	eventsDone := make(chan struct{})
+	go func() {
+		defer close(eventsDone)
+		runEvents(ectx)
+	}()
+	d.stop = append([]func(context.Context){func(context.Context) {
+		stopEvents()
+		<-eventsDone
+	}}, d.stop...)
 
 	if err := d.bootstrap(ctx, cfg.DataDir, cfg.APIKey, secret, cfg.Sandboxes.Vendors); err != nil {
 		return nil, err
@@ -208,11 +252,30 @@ func StartDev(ctx context.Context, cfg *DevConfig) (d *Dev, err error) {
 	return d, nil
 }
 
-// serve starts a gRPC server on a fresh loopback port.
-func (d *Dev) serve(ctx context.Context, name string, srv *server.Server) error {
+// reserve opens a service's loopback listener ahead of serving on it, so
+// that its address is known to the services built before it.
+func (d *Dev) reserve(name string) error {
 	lis, err := listen("127.0.0.1:0")
 	if err != nil {
 		return err
+	}
+	if d.listeners == nil {
+		d.listeners = map[string]net.Listener{}
+	}
+	d.listeners[name] = lis
+	d.Addrs[name] = lis.Addr().String()
+	d.stop = append(d.stop, func(context.Context) { _ = lis.Close() })
+	return nil
+}
+
+// serve starts a gRPC server on its reserved listener or a fresh loopback port.
+func (d *Dev) serve(ctx context.Context, name string, srv *server.Server) error {
+	lis, ok := d.listeners[name]
+	if !ok {
+		var err error
+		if lis, err = listen("127.0.0.1:0"); err != nil {
+			return err
+		}
 	}
 	d.Addrs[name] = lis.Addr().String()
 	d.common.Logger.Info("serving gRPC", "service", name, "addr", d.Addrs[name])

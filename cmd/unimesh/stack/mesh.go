@@ -43,10 +43,12 @@ func (e MeshEnv) need(key string) (string, error) {
 //	UNIMESH_GRPC_ADDR         where a gRPC service listens (:9090)
 //	UNIMESH_HTTP_ADDR         where the gateway or the sandbox listens (:8080)
 //	UNIMESH_INTERNAL_TOKEN    the secret the services share for internal calls (required)
-//	UNIMESH_DATABASE_URL      PostgreSQL (connect; required)
-//	UNIMESH_MASTER_KEY / UNIMESH_MASTER_KEY_FILE  the vault's keys (connect; required)
+//	UNIMESH_DATABASE_URL      PostgreSQL (connect, events; required)
+//	UNIMESH_MASTER_KEY / UNIMESH_MASTER_KEY_FILE  the vault's keys (connect, events; required)
 //	UNIMESH_CONNECT_ADDR      where connect is (category services, events)
-//	UNIMESH_<SERVICE>_ADDR    where each service is (gateway)
+//	UNIMESH_<SERVICE>_ADDR    where each service is (gateway; events needs the categories';
+//	                          category services tell UNIMESH_EVENTS_ADDR of writes)
+//	UNIMESH_POLL_INTERVAL     default time between polls of a connection (events; 5m)
 //	UNIMESH_SANDBOX_URL       root URL of `unimesh serve sandbox`, to offer the sandbox integrations
 //	UNIMESH_SANDBOX_SECRET    hex secret the sandbox keys derive from (sandbox)
 //	UNIMESH_VENDOR_SANDBOXES  serve the vendor emulators (sandbox) and point the vendor
@@ -76,16 +78,7 @@ func Serve(ctx context.Context, service string, env MeshEnv, logger *slog.Logger
 	case "gateway":
 		return serveGateway(ctx, c, env)
 	case "events":
-		connectAddr, err := env.need("UNIMESH_CONNECT_ADDR")
-		if err != nil {
-			return err
-		}
-		srv, closeConn, err := c.NewEvents(ctx, connectAddr)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = closeConn() }()
-		return serveGRPC(ctx, srv, env.get("UNIMESH_GRPC_ADDR", ":9090"), logger, service)
+		return serveEvents(ctx, c, env)
 	}
 	for _, cat := range Categories(c.Connectors) {
 		if cat.Name != service {
@@ -95,7 +88,8 @@ func Serve(ctx context.Context, service string, env MeshEnv, logger *slog.Logger
 		if err != nil {
 			return err
 		}
-		srv, closeConn, err := c.NewCategoryServer(ctx, cat, connectAddr)
+		// Without events, writes are still found by polling, only later.
+		srv, closeConn, err := c.NewCategoryServer(ctx, cat, connectAddr, env.get("UNIMESH_EVENTS_ADDR", ""))
 		if err != nil {
 			return err
 		}
@@ -136,6 +130,60 @@ func serveConnect(ctx context.Context, c *Common, env MeshEnv) error {
 	// keeps two from refreshing one connection.
 	go svc.RunRefresher(ctx, time.Minute)
 	return serveGRPC(ctx, srv, env.get("UNIMESH_GRPC_ADDR", ":9090"), c.Logger, "connect")
+}
+
+func serveEvents(ctx context.Context, c *Common, env MeshEnv) error {
+	connectAddr, err := env.need("UNIMESH_CONNECT_ADDR")
+	if err != nil {
+		return err
+	}
+	dbURL, err := env.need("UNIMESH_DATABASE_URL")
+	if err != nil {
+		return err
+	}
+	kr, err := MasterKeys(env)
+	if err != nil {
+		return fmt.Errorf("refusing to start events: %w", err)
+	}
+	cats := map[string]string{}
+	for _, cat := range Categories(c.Connectors) {
+		addr, err := env.need("UNIMESH_" + strings.ToUpper(cat.Name) + "_ADDR")
+		if err != nil {
+			return err
+		}
+		cats[cat.Name] = addr
+	}
+	var cfg EventsConfig
+	if v := env.get("UNIMESH_POLL_INTERVAL", ""); v != "" {
+		if cfg.PollInterval, err = time.ParseDuration(v); err != nil || cfg.PollInterval < time.Second {
+			return fmt.Errorf("UNIMESH_POLL_INTERVAL must be a duration of at least 1s, such as 5m")
+		}
+	}
+	st, err := store.Open(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	srv, run, closeConns, err := c.NewEvents(ctx, st, kr, connectAddr, cats, cfg)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = closeConns() }()
+	// Every replica runs the loops: claims and leases in the database share
+	// the work out.
+	rctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		run(rctx)
+	}()
+	err = serveGRPC(ctx, srv, env.get("UNIMESH_GRPC_ADDR", ":9090"), c.Logger, "events")
+	stop()
+	<-done
+	return err
 }
 
 func serveGRPC(ctx context.Context, srv *server.Server, addr string, logger *slog.Logger, name string) error {

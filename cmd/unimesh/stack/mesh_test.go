@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -75,6 +76,15 @@ func TestMeshMode(t *testing.T) {
 		case "connect":
 			env["UNIMESH_DATABASE_URL"] = dbURL
 			env["UNIMESH_MASTER_KEY"] = "k1:" + base64.StdEncoding.EncodeToString(raw)
+		case "events":
+			env["UNIMESH_DATABASE_URL"] = dbURL
+			env["UNIMESH_MASTER_KEY"] = "k1:" + base64.StdEncoding.EncodeToString(raw)
+			env["UNIMESH_POLL_INTERVAL"] = "1s"
+			for _, s := range []string{"crm", "ticketing", "hris", "accounting", "ats"} {
+				env["UNIMESH_"+strings.ToUpper(s)+"_ADDR"] = addrs[s]
+			}
+		case "crm", "ticketing", "hris", "accounting", "ats":
+			env["UNIMESH_EVENTS_ADDR"] = addrs["events"]
 		case "gateway":
 			for s, a := range addrs {
 				env["UNIMESH_"+strings.ToUpper(s)+"_ADDR"] = a
@@ -155,6 +165,29 @@ func TestMeshMode(t *testing.T) {
 		t.Fatalf("contacts: %s", r.raw)
 	}
 	h.expect(h.as("", "GET", "/crm/v1/connections/"+c.str("id")+"/contacts", nil), 401, "UNAUTHENTICATED")
+
+	// Change events across the mesh: crm tells events of a write over
+	// gRPC, and events signs and delivers it from PostgreSQL.
+	var (
+		signing   string
+		signingMu sync.Mutex
+	)
+	rcv := newReceiver(t, func() string {
+		signingMu.Lock()
+		defer signingMu.Unlock()
+		return signing
+	})
+	ep := h.do("POST", "/platform/v1/webhookEndpoints", map[string]any{"url": rcv.url, "eventTypes": []string{"crm.contact.updated"}})
+	h.expect(ep, 200, "")
+	signingMu.Lock()
+	signing = ep.str("signingSecret")
+	signingMu.Unlock()
+	contact := r.list("contacts")[0].(map[string]any)["id"].(string)
+	h.expect(h.do("PATCH", "/crm/v1/connections/"+c.str("id")+"/contacts/"+contact+"?updateMask=lastName", map[string]any{"lastName": "Mesh"}), 200, "")
+	ev := rcv.await(20*time.Second, "the mesh's crm.contact.updated", recordEvent("crm.contact.updated", c.str("id"), contact))
+	if eventRecord(ev)["lastName"] != "Mesh" || ev["source"] != "EVENT_SOURCE_UNIMESH" {
+		t.Fatalf("mesh event: %v", ev)
+	}
 	if strings.Contains(logs.String(), key[17:]) {
 		t.Fatal("the API key is in the logs")
 	}

@@ -35,8 +35,9 @@ type Category struct {
 	Name string
 	// Entries describe its connectors for the catalog.
 	Entries []connector.Entry
-	// NewServer builds the service over the resolver.
-	NewServer func(resolver *connector.Resolver, f *providerhttp.Factory, logger *slog.Logger) (Registrar, error)
+	// NewServer builds the service over the resolver; changes, when not
+	// nil, is told of every write.
+	NewServer func(resolver *connector.Resolver, f *providerhttp.Factory, logger *slog.Logger, changes connector.ChangeSink) (Registrar, error)
 }
 
 // Registrar is a service that adds itself to a gRPC server.
@@ -46,10 +47,13 @@ func category[C any, S Registrar](name string, cat platformv1.Category, regs []c
 	return Category{
 		Name:    name,
 		Entries: connector.Entries(cat, regs...),
-		NewServer: func(resolver *connector.Resolver, f *providerhttp.Factory, logger *slog.Logger) (Registrar, error) {
+		NewServer: func(resolver *connector.Resolver, f *providerhttp.Factory, logger *slog.Logger, changes connector.ChangeSink) (Registrar, error) {
 			rt, err := connector.NewRuntime(cat, resolver, f, logger.With("service", name), regs...)
 			if err != nil {
 				return nil, err
+			}
+			if changes != nil {
+				rt.SetChanges(changes)
 			}
 			return newServer(rt), nil
 		},
@@ -105,4 +109,16 @@ func Catalog(cats []Category) (*connector.Catalog, error) {
 		entries = append(entries, c.Entries...)
 	}
 	return connector.NewCatalog(entries...)
+}
+
+// CategoryOf returns a function naming the category each integration of
+// the catalog serves ("crm", "ticketing", ...).
+func CategoryOf(cats []Category) func(integration string) string {
+	m := map[string]string{}
+	for _, c := range cats {
+		for _, e := range c.Entries {
+			m[e.Descriptor.Slug] = c.Name
+		}
+	}
+	return func(integration string) string { return m[integration] }
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"sync"
 	"time"
 
 	"google.golang.org/grpc"
@@ -94,8 +95,10 @@ func (c *Common) dialConnect(addr string, t *telemetry.Tracing) (*grpc.ClientCon
 	return server.Dial(addr, t.Provider, grpc.WithPerRPCCredentials(auth.InternalToken(c.InternalToken)))
 }
 
-// NewCategoryServer builds one category service, talking to connect at connectAddr.
-func (c *Common) NewCategoryServer(ctx context.Context, cat Category, connectAddr string) (*server.Server, func() error, error) {
+// NewCategoryServer builds one category service, talking to connect at
+// connectAddr and telling the events service at eventsAddr of every write
+// (none when eventsAddr is empty).
+func (c *Common) NewCategoryServer(ctx context.Context, cat Category, connectAddr, eventsAddr string) (*server.Server, func() error, error) {
 	t, err := c.tracing(ctx, cat.Name)
 	if err != nil {
 		return nil, nil, err
@@ -104,10 +107,30 @@ func (c *Common) NewCategoryServer(ctx context.Context, cat Category, connectAdd
 	if err != nil {
 		return nil, nil, err
 	}
+	conns := []*grpc.ClientConn{conn}
+	closeConns := func() {
+		for _, cc := range conns {
+			_ = cc.Close()
+		}
+	}
+	var changes *connector.ChangePublisher
+	if eventsAddr != "" {
+		ec, err := c.dialConnect(eventsAddr, t)
+		if err != nil {
+			closeConns()
+			return nil, nil, err
+		}
+		conns = append(conns, ec)
+		changes = connector.NewChangePublisher(meshv1.NewEventsInternalServiceClient(ec), c.Logger.With("service", cat.Name))
+	}
 	client := meshv1.NewConnectInternalServiceClient(conn)
-	svc, err := cat.NewServer(connector.NewResolver(client, connector.ResolverOptions{}), c.providerHTTP(t), c.Logger)
+	var sink connector.ChangeSink
+	if changes != nil {
+		sink = changes
+	}
+	svc, err := cat.NewServer(connector.NewResolver(client, connector.ResolverOptions{}), c.providerHTTP(t), c.Logger, sink)
 	if err != nil {
-		_ = conn.Close()
+		closeConns()
 		return nil, nil, err
 	}
 	requests := connector.NewRequestLog(client, c.Logger.With("service", cat.Name))
@@ -115,43 +138,88 @@ func (c *Common) NewCategoryServer(ctx context.Context, cat Category, connectAdd
 		Auth:         &auth.Policy{Verifier: auth.NewRemoteVerifier(client, 0), InternalToken: c.InternalToken},
 		Interceptors: []grpc.UnaryServerInterceptor{requests.Interceptor()}})
 	if err != nil {
-		_ = conn.Close()
+		closeConns()
 		return nil, nil, err
 	}
 	svc.Register(srv.GRPC())
-	rctx, stopLog := context.WithCancel(context.WithoutCancel(ctx))
-	logDone := make(chan struct{})
+	rctx, stopLoops := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Add(1)
 	go func() {
-		defer close(logDone)
+		defer wg.Done()
 		requests.Run(rctx, time.Second)
 	}()
+	if changes != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			changes.Run(rctx)
+		}()
+	}
 	closeAll := func() error {
-		stopLog()
-		<-logDone
-		return conn.Close()
+		stopLoops()
+		wg.Wait()
+		closeConns()
+		return nil
 	}
 	return srv, closeAll, nil
 }
 
-// NewEvents builds the events service. It answers health checks only until
-// change events are built.
-func (c *Common) NewEvents(ctx context.Context, connectAddr string) (*server.Server, func() error, error) {
+// EventsConfig tunes the events service.
+type EventsConfig struct {
+	// PollInterval, SweepInterval and Tick are the events service's (its
+	// defaults when zero).
+	PollInterval  time.Duration
+	SweepInterval time.Duration
+	Tick          time.Duration
+	// RetryBase and GiveUpAfter shorten the delivery schedule in tests.
+	RetryBase   time.Duration
+	GiveUpAfter time.Duration
+}
+
+// NewEvents builds the events service over the store, authenticating
+// callers through connect and polling through the category services at
+// categoryAddrs (by name). run runs its background loops until its context ends.
+func (c *Common) NewEvents(ctx context.Context, st *store.Store, kr *vault.Keyring, connectAddr string, categoryAddrs map[string]string,
+	cfg EventsConfig) (srv *server.Server, run func(context.Context), closeAll func() error, err error) {
 	t, err := c.tracing(ctx, "events")
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	conn, err := c.dialConnect(connectAddr, t)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	srv, err := server.New(server.Config{Name: "events", Logger: c.Logger, TracerProvider: t.Provider,
+	conns := []*grpc.ClientConn{conn}
+	closeAll = func() error {
+		for _, cc := range conns {
+			_ = cc.Close()
+		}
+		return nil
+	}
+	clients := map[string]grpc.ClientConnInterface{}
+	for name, addr := range categoryAddrs {
+		// The internal token lets the poller read as a connection's project.
+		cc, err := c.dialConnect(addr, t)
+		if err != nil {
+			_ = closeAll()
+			return nil, nil, nil, err
+		}
+		conns = append(conns, cc)
+		clients[name] = cc
+	}
+	svc := events.New(events.Options{Store: st, Keyring: kr, Logger: c.Logger.With("service", "events"), Categories: clients,
+		CategoryOf: CategoryOf(Categories(c.Connectors)), TracerProvider: t.Provider, AllowPrivateNetworks: c.AllowPrivateNetworks,
+		PollInterval: cfg.PollInterval, SweepInterval: cfg.SweepInterval, Tick: cfg.Tick, RetryBase: cfg.RetryBase,
+		GiveUpAfter: cfg.GiveUpAfter})
+	srv, err = server.New(server.Config{Name: "events", Logger: c.Logger, TracerProvider: t.Provider,
 		Auth: &auth.Policy{Verifier: auth.NewRemoteVerifier(meshv1.NewConnectInternalServiceClient(conn), 0), InternalToken: c.InternalToken}})
 	if err != nil {
-		_ = conn.Close()
-		return nil, nil, err
+		_ = closeAll()
+		return nil, nil, nil, err
 	}
-	events.New().Register(srv.GRPC())
-	return srv, conn.Close, nil
+	svc.Register(srv.GRPC())
+	return srv, svc.Run, closeAll, nil
 }
 
 // GatewayOptions tune the edge.

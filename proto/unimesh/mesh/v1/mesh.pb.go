@@ -12,6 +12,7 @@ import (
 	v1 "github.com/unimesh/unimesh/proto/unimesh/platform/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	anypb "google.golang.org/protobuf/types/known/anypb"
 	emptypb "google.golang.org/protobuf/types/known/emptypb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
@@ -25,6 +26,63 @@ const (
 	// Verify that runtime/protoimpl is sufficiently up-to-date.
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
+
+// Kinds of change.
+type ChangeKind int32
+
+const (
+	// Not set.
+	ChangeKind_CHANGE_KIND_UNSPECIFIED ChangeKind = 0
+	// The record was created.
+	ChangeKind_CHANGE_KIND_CREATED ChangeKind = 1
+	// The record was changed.
+	ChangeKind_CHANGE_KIND_UPDATED ChangeKind = 2
+	// The record was deleted.
+	ChangeKind_CHANGE_KIND_DELETED ChangeKind = 3
+)
+
+// Enum value maps for ChangeKind.
+var (
+	ChangeKind_name = map[int32]string{
+		0: "CHANGE_KIND_UNSPECIFIED",
+		1: "CHANGE_KIND_CREATED",
+		2: "CHANGE_KIND_UPDATED",
+		3: "CHANGE_KIND_DELETED",
+	}
+	ChangeKind_value = map[string]int32{
+		"CHANGE_KIND_UNSPECIFIED": 0,
+		"CHANGE_KIND_CREATED":     1,
+		"CHANGE_KIND_UPDATED":     2,
+		"CHANGE_KIND_DELETED":     3,
+	}
+)
+
+func (x ChangeKind) Enum() *ChangeKind {
+	p := new(ChangeKind)
+	*p = x
+	return p
+}
+
+func (x ChangeKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ChangeKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_unimesh_mesh_v1_mesh_proto_enumTypes[0].Descriptor()
+}
+
+func (ChangeKind) Type() protoreflect.EnumType {
+	return &file_unimesh_mesh_v1_mesh_proto_enumTypes[0]
+}
+
+func (x ChangeKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ChangeKind.Descriptor instead.
+func (ChangeKind) EnumDescriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{0}
+}
 
 // Request of RefreshConnectionCredentials.
 type RefreshConnectionCredentialsRequest struct {
@@ -1377,11 +1435,176 @@ func (x *ConsoleSession) GetExpireTime() *timestamppb.Timestamp {
 	return nil
 }
 
+// Request of PublishChanges.
+type PublishChangesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The changes.
+	Changes       []*RecordChange `protobuf:"bytes,1,rep,name=changes,proto3" json:"changes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PublishChangesRequest) Reset() {
+	*x = PublishChangesRequest{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PublishChangesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PublishChangesRequest) ProtoMessage() {}
+
+func (x *PublishChangesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PublishChangesRequest.ProtoReflect.Descriptor instead.
+func (*PublishChangesRequest) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *PublishChangesRequest) GetChanges() []*RecordChange {
+	if x != nil {
+		return x.Changes
+	}
+	return nil
+}
+
+// A record created, updated or deleted through the unified API.
+type RecordChange struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The project.
+	ProjectId string `protobuf:"bytes,1,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
+	// The connection.
+	ConnectionId string `protobuf:"bytes,2,opt,name=connection_id,json=connectionId,proto3" json:"connection_id,omitempty"`
+	// The connection's integration.
+	Integration string `protobuf:"bytes,3,opt,name=integration,proto3" json:"integration,omitempty"`
+	// The category's name: "crm", "ticketing", ...
+	Category string `protobuf:"bytes,4,opt,name=category,proto3" json:"category,omitempty"`
+	// The object's name: "contact", "deal", ...
+	Object string `protobuf:"bytes,5,opt,name=object,proto3" json:"object,omitempty"`
+	// What happened.
+	Kind ChangeKind `protobuf:"varint,6,opt,name=kind,proto3,enum=unimesh.mesh.v1.ChangeKind" json:"kind,omitempty"`
+	// The record's id.
+	RecordId string `protobuf:"bytes,7,opt,name=record_id,json=recordId,proto3" json:"record_id,omitempty"`
+	// The record as the unified API returned it after the write, without raw;
+	// absent for deletions.
+	Record *anypb.Any `protobuf:"bytes,8,opt,name=record,proto3" json:"record,omitempty"`
+	// When the change was made.
+	OccurTime     *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordChange) Reset() {
+	*x = RecordChange{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordChange) ProtoMessage() {}
+
+func (x *RecordChange) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordChange.ProtoReflect.Descriptor instead.
+func (*RecordChange) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *RecordChange) GetProjectId() string {
+	if x != nil {
+		return x.ProjectId
+	}
+	return ""
+}
+
+func (x *RecordChange) GetConnectionId() string {
+	if x != nil {
+		return x.ConnectionId
+	}
+	return ""
+}
+
+func (x *RecordChange) GetIntegration() string {
+	if x != nil {
+		return x.Integration
+	}
+	return ""
+}
+
+func (x *RecordChange) GetCategory() string {
+	if x != nil {
+		return x.Category
+	}
+	return ""
+}
+
+func (x *RecordChange) GetObject() string {
+	if x != nil {
+		return x.Object
+	}
+	return ""
+}
+
+func (x *RecordChange) GetKind() ChangeKind {
+	if x != nil {
+		return x.Kind
+	}
+	return ChangeKind_CHANGE_KIND_UNSPECIFIED
+}
+
+func (x *RecordChange) GetRecordId() string {
+	if x != nil {
+		return x.RecordId
+	}
+	return ""
+}
+
+func (x *RecordChange) GetRecord() *anypb.Any {
+	if x != nil {
+		return x.Record
+	}
+	return nil
+}
+
+func (x *RecordChange) GetOccurTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurTime
+	}
+	return nil
+}
+
 var File_unimesh_mesh_v1_mesh_proto protoreflect.FileDescriptor
 
 const file_unimesh_mesh_v1_mesh_proto_rawDesc = "" +
 	"\n" +
-	"\x1aunimesh/mesh/v1/mesh.proto\x12\x0funimesh.mesh.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dunimesh/common/v1/rules.proto\x1a#unimesh/platform/v1/resources.proto\"\xc6\x01\n" +
+	"\x1aunimesh/mesh/v1/mesh.proto\x12\x0funimesh.mesh.v1\x1a\x1bbuf/validate/validate.proto\x1a\x19google/protobuf/any.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dunimesh/common/v1/rules.proto\x1a#unimesh/platform/v1/resources.proto\"\xc6\x01\n" +
 	"#RefreshConnectionCredentialsRequest\x12&\n" +
 	"\n" +
 	"project_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\tprojectId\x12.\n" +
@@ -1505,7 +1728,29 @@ const file_unimesh_mesh_v1_mesh_proto_rawDesc = "" +
 	"\n" +
 	"api_key_id\x18\x05 \x01(\tR\bapiKeyId\x12;\n" +
 	"\vexpire_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"expireTime2\xbc\x04\n" +
+	"expireTime\"]\n" +
+	"\x15PublishChangesRequest\x12D\n" +
+	"\achanges\x18\x01 \x03(\v2\x1d.unimesh.mesh.v1.RecordChangeB\v\xbaH\b\x92\x01\x05\b\x01\x10\xf4\x03R\achanges\"\xb6\x03\n" +
+	"\fRecordChange\x12&\n" +
+	"\n" +
+	"project_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\tprojectId\x12.\n" +
+	"\rconnection_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\fconnectionId\x12)\n" +
+	"\vintegration\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\vintegration\x12+\n" +
+	"\bcategory\x18\x04 \x01(\tB\x0f\xbaH\fr\n" +
+	"2\b^[a-z]+$R\bcategory\x12(\n" +
+	"\x06object\x18\x05 \x01(\tB\x10\xbaH\rr\v2\t^[a-z_]+$R\x06object\x12;\n" +
+	"\x04kind\x18\x06 \x01(\x0e2\x1b.unimesh.mesh.v1.ChangeKindB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x04kind\x12&\n" +
+	"\trecord_id\x18\a \x01(\tB\t\xbaH\x06r\x04\x90\x88'\x01R\brecordId\x12,\n" +
+	"\x06record\x18\b \x01(\v2\x14.google.protobuf.AnyR\x06record\x129\n" +
+	"\n" +
+	"occur_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime*t\n" +
+	"\n" +
+	"ChangeKind\x12\x1b\n" +
+	"\x17CHANGE_KIND_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13CHANGE_KIND_CREATED\x10\x01\x12\x17\n" +
+	"\x13CHANGE_KIND_UPDATED\x10\x02\x12\x17\n" +
+	"\x13CHANGE_KIND_DELETED\x10\x032\xbc\x04\n" +
 	"\x16ConnectInternalService\x12m\n" +
 	"\x12AuthenticateApiKey\x12*.unimesh.mesh.v1.AuthenticateApiKeyRequest\x1a+.unimesh.mesh.v1.AuthenticateApiKeyResponse\x12\x7f\n" +
 	"\x18GetConnectionCredentials\x120.unimesh.mesh.v1.GetConnectionCredentialsRequest\x1a1.unimesh.mesh.v1.GetConnectionCredentialsResponse\x12V\n" +
@@ -1520,7 +1765,9 @@ const file_unimesh_mesh_v1_mesh_proto_rawDesc = "" +
 	"\x11SubmitCredentials\x12).unimesh.mesh.v1.SubmitCredentialsRequest\x1a\x1e.unimesh.mesh.v1.ConnectResult\x12e\n" +
 	"\x14CreateConsoleSession\x12,.unimesh.mesh.v1.CreateConsoleSessionRequest\x1a\x1f.unimesh.mesh.v1.ConsoleSession\x12_\n" +
 	"\x11GetConsoleSession\x12).unimesh.mesh.v1.GetConsoleSessionRequest\x1a\x1f.unimesh.mesh.v1.ConsoleSession\x12\\\n" +
-	"\x14DeleteConsoleSession\x12,.unimesh.mesh.v1.DeleteConsoleSessionRequest\x1a\x16.google.protobuf.EmptyB9Z7github.com/unimesh/unimesh/proto/unimesh/mesh/v1;meshv1b\x06proto3"
+	"\x14DeleteConsoleSession\x12,.unimesh.mesh.v1.DeleteConsoleSessionRequest\x1a\x16.google.protobuf.Empty2i\n" +
+	"\x15EventsInternalService\x12P\n" +
+	"\x0ePublishChanges\x12&.unimesh.mesh.v1.PublishChangesRequest\x1a\x16.google.protobuf.EmptyB9Z7github.com/unimesh/unimesh/proto/unimesh/mesh/v1;meshv1b\x06proto3"
 
 var (
 	file_unimesh_mesh_v1_mesh_proto_rawDescOnce sync.Once
@@ -1534,89 +1781,100 @@ func file_unimesh_mesh_v1_mesh_proto_rawDescGZIP() []byte {
 	return file_unimesh_mesh_v1_mesh_proto_rawDescData
 }
 
-var file_unimesh_mesh_v1_mesh_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_unimesh_mesh_v1_mesh_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_unimesh_mesh_v1_mesh_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_unimesh_mesh_v1_mesh_proto_goTypes = []any{
-	(*RefreshConnectionCredentialsRequest)(nil), // 0: unimesh.mesh.v1.RefreshConnectionCredentialsRequest
-	(*RecordRequestsRequest)(nil),               // 1: unimesh.mesh.v1.RecordRequestsRequest
-	(*LoggedRequest)(nil),                       // 2: unimesh.mesh.v1.LoggedRequest
-	(*AuthenticateApiKeyRequest)(nil),           // 3: unimesh.mesh.v1.AuthenticateApiKeyRequest
-	(*AuthenticateApiKeyResponse)(nil),          // 4: unimesh.mesh.v1.AuthenticateApiKeyResponse
-	(*GetConnectionCredentialsRequest)(nil),     // 5: unimesh.mesh.v1.GetConnectionCredentialsRequest
-	(*GetConnectionCredentialsResponse)(nil),    // 6: unimesh.mesh.v1.GetConnectionCredentialsResponse
-	(*ReportAuthFailureRequest)(nil),            // 7: unimesh.mesh.v1.ReportAuthFailureRequest
-	(*OpenConnectSessionRequest)(nil),           // 8: unimesh.mesh.v1.OpenConnectSessionRequest
-	(*ConnectPage)(nil),                         // 9: unimesh.mesh.v1.ConnectPage
-	(*PageIntegration)(nil),                     // 10: unimesh.mesh.v1.PageIntegration
-	(*StartOAuthRequest)(nil),                   // 11: unimesh.mesh.v1.StartOAuthRequest
-	(*StartOAuthResponse)(nil),                  // 12: unimesh.mesh.v1.StartOAuthResponse
-	(*CompleteOAuthRequest)(nil),                // 13: unimesh.mesh.v1.CompleteOAuthRequest
-	(*SubmitCredentialsRequest)(nil),            // 14: unimesh.mesh.v1.SubmitCredentialsRequest
-	(*ConnectResult)(nil),                       // 15: unimesh.mesh.v1.ConnectResult
-	(*CreateConsoleSessionRequest)(nil),         // 16: unimesh.mesh.v1.CreateConsoleSessionRequest
-	(*DeleteConsoleSessionRequest)(nil),         // 17: unimesh.mesh.v1.DeleteConsoleSessionRequest
-	(*GetConsoleSessionRequest)(nil),            // 18: unimesh.mesh.v1.GetConsoleSessionRequest
-	(*ConsoleSession)(nil),                      // 19: unimesh.mesh.v1.ConsoleSession
-	nil,                                         // 20: unimesh.mesh.v1.StartOAuthRequest.ConfigEntry
-	nil,                                         // 21: unimesh.mesh.v1.CompleteOAuthRequest.ExtrasEntry
-	nil,                                         // 22: unimesh.mesh.v1.SubmitCredentialsRequest.ConfigEntry
-	(*v1.RequestLogEntry)(nil),                  // 23: unimesh.platform.v1.RequestLogEntry
-	(v1.Scope)(0),                               // 24: unimesh.platform.v1.Scope
-	(*v1.Connection)(nil),                       // 25: unimesh.platform.v1.Connection
-	(*v1.Credentials)(nil),                      // 26: unimesh.platform.v1.Credentials
-	(*timestamppb.Timestamp)(nil),               // 27: google.protobuf.Timestamp
-	(*v1.EndUser)(nil),                          // 28: unimesh.platform.v1.EndUser
-	(v1.AuthType)(0),                            // 29: unimesh.platform.v1.AuthType
-	(*v1.ConfigField)(nil),                      // 30: unimesh.platform.v1.ConfigField
-	(v1.Category)(0),                            // 31: unimesh.platform.v1.Category
-	(*emptypb.Empty)(nil),                       // 32: google.protobuf.Empty
+	(ChangeKind)(0), // 0: unimesh.mesh.v1.ChangeKind
+	(*RefreshConnectionCredentialsRequest)(nil), // 1: unimesh.mesh.v1.RefreshConnectionCredentialsRequest
+	(*RecordRequestsRequest)(nil),               // 2: unimesh.mesh.v1.RecordRequestsRequest
+	(*LoggedRequest)(nil),                       // 3: unimesh.mesh.v1.LoggedRequest
+	(*AuthenticateApiKeyRequest)(nil),           // 4: unimesh.mesh.v1.AuthenticateApiKeyRequest
+	(*AuthenticateApiKeyResponse)(nil),          // 5: unimesh.mesh.v1.AuthenticateApiKeyResponse
+	(*GetConnectionCredentialsRequest)(nil),     // 6: unimesh.mesh.v1.GetConnectionCredentialsRequest
+	(*GetConnectionCredentialsResponse)(nil),    // 7: unimesh.mesh.v1.GetConnectionCredentialsResponse
+	(*ReportAuthFailureRequest)(nil),            // 8: unimesh.mesh.v1.ReportAuthFailureRequest
+	(*OpenConnectSessionRequest)(nil),           // 9: unimesh.mesh.v1.OpenConnectSessionRequest
+	(*ConnectPage)(nil),                         // 10: unimesh.mesh.v1.ConnectPage
+	(*PageIntegration)(nil),                     // 11: unimesh.mesh.v1.PageIntegration
+	(*StartOAuthRequest)(nil),                   // 12: unimesh.mesh.v1.StartOAuthRequest
+	(*StartOAuthResponse)(nil),                  // 13: unimesh.mesh.v1.StartOAuthResponse
+	(*CompleteOAuthRequest)(nil),                // 14: unimesh.mesh.v1.CompleteOAuthRequest
+	(*SubmitCredentialsRequest)(nil),            // 15: unimesh.mesh.v1.SubmitCredentialsRequest
+	(*ConnectResult)(nil),                       // 16: unimesh.mesh.v1.ConnectResult
+	(*CreateConsoleSessionRequest)(nil),         // 17: unimesh.mesh.v1.CreateConsoleSessionRequest
+	(*DeleteConsoleSessionRequest)(nil),         // 18: unimesh.mesh.v1.DeleteConsoleSessionRequest
+	(*GetConsoleSessionRequest)(nil),            // 19: unimesh.mesh.v1.GetConsoleSessionRequest
+	(*ConsoleSession)(nil),                      // 20: unimesh.mesh.v1.ConsoleSession
+	(*PublishChangesRequest)(nil),               // 21: unimesh.mesh.v1.PublishChangesRequest
+	(*RecordChange)(nil),                        // 22: unimesh.mesh.v1.RecordChange
+	nil,                                         // 23: unimesh.mesh.v1.StartOAuthRequest.ConfigEntry
+	nil,                                         // 24: unimesh.mesh.v1.CompleteOAuthRequest.ExtrasEntry
+	nil,                                         // 25: unimesh.mesh.v1.SubmitCredentialsRequest.ConfigEntry
+	(*v1.RequestLogEntry)(nil),                  // 26: unimesh.platform.v1.RequestLogEntry
+	(v1.Scope)(0),                               // 27: unimesh.platform.v1.Scope
+	(*v1.Connection)(nil),                       // 28: unimesh.platform.v1.Connection
+	(*v1.Credentials)(nil),                      // 29: unimesh.platform.v1.Credentials
+	(*timestamppb.Timestamp)(nil),               // 30: google.protobuf.Timestamp
+	(*v1.EndUser)(nil),                          // 31: unimesh.platform.v1.EndUser
+	(v1.AuthType)(0),                            // 32: unimesh.platform.v1.AuthType
+	(*v1.ConfigField)(nil),                      // 33: unimesh.platform.v1.ConfigField
+	(v1.Category)(0),                            // 34: unimesh.platform.v1.Category
+	(*anypb.Any)(nil),                           // 35: google.protobuf.Any
+	(*emptypb.Empty)(nil),                       // 36: google.protobuf.Empty
 }
 var file_unimesh_mesh_v1_mesh_proto_depIdxs = []int32{
-	2,  // 0: unimesh.mesh.v1.RecordRequestsRequest.requests:type_name -> unimesh.mesh.v1.LoggedRequest
-	23, // 1: unimesh.mesh.v1.LoggedRequest.entry:type_name -> unimesh.platform.v1.RequestLogEntry
-	24, // 2: unimesh.mesh.v1.AuthenticateApiKeyResponse.scopes:type_name -> unimesh.platform.v1.Scope
-	25, // 3: unimesh.mesh.v1.GetConnectionCredentialsResponse.connection:type_name -> unimesh.platform.v1.Connection
-	26, // 4: unimesh.mesh.v1.GetConnectionCredentialsResponse.credentials:type_name -> unimesh.platform.v1.Credentials
-	27, // 5: unimesh.mesh.v1.GetConnectionCredentialsResponse.expire_time:type_name -> google.protobuf.Timestamp
-	28, // 6: unimesh.mesh.v1.ConnectPage.end_user:type_name -> unimesh.platform.v1.EndUser
-	10, // 7: unimesh.mesh.v1.ConnectPage.integrations:type_name -> unimesh.mesh.v1.PageIntegration
-	27, // 8: unimesh.mesh.v1.ConnectPage.expire_time:type_name -> google.protobuf.Timestamp
-	29, // 9: unimesh.mesh.v1.PageIntegration.auth_types:type_name -> unimesh.platform.v1.AuthType
-	30, // 10: unimesh.mesh.v1.PageIntegration.config_fields:type_name -> unimesh.platform.v1.ConfigField
-	31, // 11: unimesh.mesh.v1.PageIntegration.categories:type_name -> unimesh.platform.v1.Category
-	20, // 12: unimesh.mesh.v1.StartOAuthRequest.config:type_name -> unimesh.mesh.v1.StartOAuthRequest.ConfigEntry
-	21, // 13: unimesh.mesh.v1.CompleteOAuthRequest.extras:type_name -> unimesh.mesh.v1.CompleteOAuthRequest.ExtrasEntry
-	26, // 14: unimesh.mesh.v1.SubmitCredentialsRequest.credentials:type_name -> unimesh.platform.v1.Credentials
-	22, // 15: unimesh.mesh.v1.SubmitCredentialsRequest.config:type_name -> unimesh.mesh.v1.SubmitCredentialsRequest.ConfigEntry
-	27, // 16: unimesh.mesh.v1.ConsoleSession.expire_time:type_name -> google.protobuf.Timestamp
-	3,  // 17: unimesh.mesh.v1.ConnectInternalService.AuthenticateApiKey:input_type -> unimesh.mesh.v1.AuthenticateApiKeyRequest
-	5,  // 18: unimesh.mesh.v1.ConnectInternalService.GetConnectionCredentials:input_type -> unimesh.mesh.v1.GetConnectionCredentialsRequest
-	7,  // 19: unimesh.mesh.v1.ConnectInternalService.ReportAuthFailure:input_type -> unimesh.mesh.v1.ReportAuthFailureRequest
-	0,  // 20: unimesh.mesh.v1.ConnectInternalService.RefreshConnectionCredentials:input_type -> unimesh.mesh.v1.RefreshConnectionCredentialsRequest
-	1,  // 21: unimesh.mesh.v1.ConnectInternalService.RecordRequests:input_type -> unimesh.mesh.v1.RecordRequestsRequest
-	8,  // 22: unimesh.mesh.v1.ConnectPagesService.OpenConnectSession:input_type -> unimesh.mesh.v1.OpenConnectSessionRequest
-	11, // 23: unimesh.mesh.v1.ConnectPagesService.StartOAuth:input_type -> unimesh.mesh.v1.StartOAuthRequest
-	13, // 24: unimesh.mesh.v1.ConnectPagesService.CompleteOAuth:input_type -> unimesh.mesh.v1.CompleteOAuthRequest
-	14, // 25: unimesh.mesh.v1.ConnectPagesService.SubmitCredentials:input_type -> unimesh.mesh.v1.SubmitCredentialsRequest
-	16, // 26: unimesh.mesh.v1.ConnectPagesService.CreateConsoleSession:input_type -> unimesh.mesh.v1.CreateConsoleSessionRequest
-	18, // 27: unimesh.mesh.v1.ConnectPagesService.GetConsoleSession:input_type -> unimesh.mesh.v1.GetConsoleSessionRequest
-	17, // 28: unimesh.mesh.v1.ConnectPagesService.DeleteConsoleSession:input_type -> unimesh.mesh.v1.DeleteConsoleSessionRequest
-	4,  // 29: unimesh.mesh.v1.ConnectInternalService.AuthenticateApiKey:output_type -> unimesh.mesh.v1.AuthenticateApiKeyResponse
-	6,  // 30: unimesh.mesh.v1.ConnectInternalService.GetConnectionCredentials:output_type -> unimesh.mesh.v1.GetConnectionCredentialsResponse
-	32, // 31: unimesh.mesh.v1.ConnectInternalService.ReportAuthFailure:output_type -> google.protobuf.Empty
-	6,  // 32: unimesh.mesh.v1.ConnectInternalService.RefreshConnectionCredentials:output_type -> unimesh.mesh.v1.GetConnectionCredentialsResponse
-	32, // 33: unimesh.mesh.v1.ConnectInternalService.RecordRequests:output_type -> google.protobuf.Empty
-	9,  // 34: unimesh.mesh.v1.ConnectPagesService.OpenConnectSession:output_type -> unimesh.mesh.v1.ConnectPage
-	12, // 35: unimesh.mesh.v1.ConnectPagesService.StartOAuth:output_type -> unimesh.mesh.v1.StartOAuthResponse
-	15, // 36: unimesh.mesh.v1.ConnectPagesService.CompleteOAuth:output_type -> unimesh.mesh.v1.ConnectResult
-	15, // 37: unimesh.mesh.v1.ConnectPagesService.SubmitCredentials:output_type -> unimesh.mesh.v1.ConnectResult
-	19, // 38: unimesh.mesh.v1.ConnectPagesService.CreateConsoleSession:output_type -> unimesh.mesh.v1.ConsoleSession
-	19, // 39: unimesh.mesh.v1.ConnectPagesService.GetConsoleSession:output_type -> unimesh.mesh.v1.ConsoleSession
-	32, // 40: unimesh.mesh.v1.ConnectPagesService.DeleteConsoleSession:output_type -> google.protobuf.Empty
-	29, // [29:41] is the sub-list for method output_type
-	17, // [17:29] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	3,  // 0: unimesh.mesh.v1.RecordRequestsRequest.requests:type_name -> unimesh.mesh.v1.LoggedRequest
+	26, // 1: unimesh.mesh.v1.LoggedRequest.entry:type_name -> unimesh.platform.v1.RequestLogEntry
+	27, // 2: unimesh.mesh.v1.AuthenticateApiKeyResponse.scopes:type_name -> unimesh.platform.v1.Scope
+	28, // 3: unimesh.mesh.v1.GetConnectionCredentialsResponse.connection:type_name -> unimesh.platform.v1.Connection
+	29, // 4: unimesh.mesh.v1.GetConnectionCredentialsResponse.credentials:type_name -> unimesh.platform.v1.Credentials
+	30, // 5: unimesh.mesh.v1.GetConnectionCredentialsResponse.expire_time:type_name -> google.protobuf.Timestamp
+	31, // 6: unimesh.mesh.v1.ConnectPage.end_user:type_name -> unimesh.platform.v1.EndUser
+	11, // 7: unimesh.mesh.v1.ConnectPage.integrations:type_name -> unimesh.mesh.v1.PageIntegration
+	30, // 8: unimesh.mesh.v1.ConnectPage.expire_time:type_name -> google.protobuf.Timestamp
+	32, // 9: unimesh.mesh.v1.PageIntegration.auth_types:type_name -> unimesh.platform.v1.AuthType
+	33, // 10: unimesh.mesh.v1.PageIntegration.config_fields:type_name -> unimesh.platform.v1.ConfigField
+	34, // 11: unimesh.mesh.v1.PageIntegration.categories:type_name -> unimesh.platform.v1.Category
+	23, // 12: unimesh.mesh.v1.StartOAuthRequest.config:type_name -> unimesh.mesh.v1.StartOAuthRequest.ConfigEntry
+	24, // 13: unimesh.mesh.v1.CompleteOAuthRequest.extras:type_name -> unimesh.mesh.v1.CompleteOAuthRequest.ExtrasEntry
+	29, // 14: unimesh.mesh.v1.SubmitCredentialsRequest.credentials:type_name -> unimesh.platform.v1.Credentials
+	25, // 15: unimesh.mesh.v1.SubmitCredentialsRequest.config:type_name -> unimesh.mesh.v1.SubmitCredentialsRequest.ConfigEntry
+	30, // 16: unimesh.mesh.v1.ConsoleSession.expire_time:type_name -> google.protobuf.Timestamp
+	22, // 17: unimesh.mesh.v1.PublishChangesRequest.changes:type_name -> unimesh.mesh.v1.RecordChange
+	0,  // 18: unimesh.mesh.v1.RecordChange.kind:type_name -> unimesh.mesh.v1.ChangeKind
+	35, // 19: unimesh.mesh.v1.RecordChange.record:type_name -> google.protobuf.Any
+	30, // 20: unimesh.mesh.v1.RecordChange.occur_time:type_name -> google.protobuf.Timestamp
+	4,  // 21: unimesh.mesh.v1.ConnectInternalService.AuthenticateApiKey:input_type -> unimesh.mesh.v1.AuthenticateApiKeyRequest
+	6,  // 22: unimesh.mesh.v1.ConnectInternalService.GetConnectionCredentials:input_type -> unimesh.mesh.v1.GetConnectionCredentialsRequest
+	8,  // 23: unimesh.mesh.v1.ConnectInternalService.ReportAuthFailure:input_type -> unimesh.mesh.v1.ReportAuthFailureRequest
+	1,  // 24: unimesh.mesh.v1.ConnectInternalService.RefreshConnectionCredentials:input_type -> unimesh.mesh.v1.RefreshConnectionCredentialsRequest
+	2,  // 25: unimesh.mesh.v1.ConnectInternalService.RecordRequests:input_type -> unimesh.mesh.v1.RecordRequestsRequest
+	9,  // 26: unimesh.mesh.v1.ConnectPagesService.OpenConnectSession:input_type -> unimesh.mesh.v1.OpenConnectSessionRequest
+	12, // 27: unimesh.mesh.v1.ConnectPagesService.StartOAuth:input_type -> unimesh.mesh.v1.StartOAuthRequest
+	14, // 28: unimesh.mesh.v1.ConnectPagesService.CompleteOAuth:input_type -> unimesh.mesh.v1.CompleteOAuthRequest
+	15, // 29: unimesh.mesh.v1.ConnectPagesService.SubmitCredentials:input_type -> unimesh.mesh.v1.SubmitCredentialsRequest
+	17, // 30: unimesh.mesh.v1.ConnectPagesService.CreateConsoleSession:input_type -> unimesh.mesh.v1.CreateConsoleSessionRequest
+	19, // 31: unimesh.mesh.v1.ConnectPagesService.GetConsoleSession:input_type -> unimesh.mesh.v1.GetConsoleSessionRequest
+	18, // 32: unimesh.mesh.v1.ConnectPagesService.DeleteConsoleSession:input_type -> unimesh.mesh.v1.DeleteConsoleSessionRequest
+	21, // 33: unimesh.mesh.v1.EventsInternalService.PublishChanges:input_type -> unimesh.mesh.v1.PublishChangesRequest
+	5,  // 34: unimesh.mesh.v1.ConnectInternalService.AuthenticateApiKey:output_type -> unimesh.mesh.v1.AuthenticateApiKeyResponse
+	7,  // 35: unimesh.mesh.v1.ConnectInternalService.GetConnectionCredentials:output_type -> unimesh.mesh.v1.GetConnectionCredentialsResponse
+	36, // 36: unimesh.mesh.v1.ConnectInternalService.ReportAuthFailure:output_type -> google.protobuf.Empty
+	7,  // 37: unimesh.mesh.v1.ConnectInternalService.RefreshConnectionCredentials:output_type -> unimesh.mesh.v1.GetConnectionCredentialsResponse
+	36, // 38: unimesh.mesh.v1.ConnectInternalService.RecordRequests:output_type -> google.protobuf.Empty
+	10, // 39: unimesh.mesh.v1.ConnectPagesService.OpenConnectSession:output_type -> unimesh.mesh.v1.ConnectPage
+	13, // 40: unimesh.mesh.v1.ConnectPagesService.StartOAuth:output_type -> unimesh.mesh.v1.StartOAuthResponse
+	16, // 41: unimesh.mesh.v1.ConnectPagesService.CompleteOAuth:output_type -> unimesh.mesh.v1.ConnectResult
+	16, // 42: unimesh.mesh.v1.ConnectPagesService.SubmitCredentials:output_type -> unimesh.mesh.v1.ConnectResult
+	20, // 43: unimesh.mesh.v1.ConnectPagesService.CreateConsoleSession:output_type -> unimesh.mesh.v1.ConsoleSession
+	20, // 44: unimesh.mesh.v1.ConnectPagesService.GetConsoleSession:output_type -> unimesh.mesh.v1.ConsoleSession
+	36, // 45: unimesh.mesh.v1.ConnectPagesService.DeleteConsoleSession:output_type -> google.protobuf.Empty
+	36, // 46: unimesh.mesh.v1.EventsInternalService.PublishChanges:output_type -> google.protobuf.Empty
+	34, // [34:47] is the sub-list for method output_type
+	21, // [21:34] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_unimesh_mesh_v1_mesh_proto_init() }
@@ -1629,13 +1887,14 @@ func file_unimesh_mesh_v1_mesh_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_unimesh_mesh_v1_mesh_proto_rawDesc), len(file_unimesh_mesh_v1_mesh_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   23,
+			NumEnums:      1,
+			NumMessages:   25,
 			NumExtensions: 0,
-			NumServices:   2,
+			NumServices:   3,
 		},
 		GoTypes:           file_unimesh_mesh_v1_mesh_proto_goTypes,
 		DependencyIndexes: file_unimesh_mesh_v1_mesh_proto_depIdxs,
+		EnumInfos:         file_unimesh_mesh_v1_mesh_proto_enumTypes,
 		MessageInfos:      file_unimesh_mesh_v1_mesh_proto_msgTypes,
 	}.Build()
 	File_unimesh_mesh_v1_mesh_proto = out.File

@@ -663,3 +663,113 @@ var ConnectPagesService_ServiceDesc = grpc.ServiceDesc{
 	Streams:  []grpc.StreamDesc{},
 	Metadata: "unimesh/mesh/v1/mesh.proto",
 }
+
+const (
+	EventsInternalService_PublishChanges_FullMethodName = "/unimesh.mesh.v1.EventsInternalService/PublishChanges"
+)
+
+// EventsInternalServiceClient is the client API for EventsInternalService service.
+//
+// For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
+//
+// Calls from the category services to the events service.
+type EventsInternalServiceClient interface {
+	// Records changes written through Unimesh, so that their events go out at
+	// once and the next poll does not report them again.
+	PublishChanges(ctx context.Context, in *PublishChangesRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
+}
+
+type eventsInternalServiceClient struct {
+	cc grpc.ClientConnInterface
+}
+
+func NewEventsInternalServiceClient(cc grpc.ClientConnInterface) EventsInternalServiceClient {
+	return &eventsInternalServiceClient{cc}
+}
+
+func (c *eventsInternalServiceClient) PublishChanges(ctx context.Context, in *PublishChangesRequest, opts ...grpc.CallOption) (*emptypb.Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(emptypb.Empty)
+	err := c.cc.Invoke(ctx, EventsInternalService_PublishChanges_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// EventsInternalServiceServer is the server API for EventsInternalService service.
+// All implementations must embed UnimplementedEventsInternalServiceServer
+// for forward compatibility.
+//
+// Calls from the category services to the events service.
+type EventsInternalServiceServer interface {
+	// Records changes written through Unimesh, so that their events go out at
+	// once and the next poll does not report them again.
+	PublishChanges(context.Context, *PublishChangesRequest) (*emptypb.Empty, error)
+	mustEmbedUnimplementedEventsInternalServiceServer()
+}
+
+// UnimplementedEventsInternalServiceServer must be embedded to have
+// forward compatible implementations.
+//
+// NOTE: this should be embedded by value instead of pointer to avoid a nil
+// pointer dereference when methods are called.
+type UnimplementedEventsInternalServiceServer struct{}
+
+func (UnimplementedEventsInternalServiceServer) PublishChanges(context.Context, *PublishChangesRequest) (*emptypb.Empty, error) {
+	return nil, status.Error(codes.Unimplemented, "method PublishChanges not implemented")
+}
+func (UnimplementedEventsInternalServiceServer) mustEmbedUnimplementedEventsInternalServiceServer() {}
+func (UnimplementedEventsInternalServiceServer) testEmbeddedByValue()                               {}
+
+// UnsafeEventsInternalServiceServer may be embedded to opt out of forward compatibility for this service.
+// Use of this interface is not recommended, as added methods to EventsInternalServiceServer will
+// result in compilation errors.
+type UnsafeEventsInternalServiceServer interface {
+	mustEmbedUnimplementedEventsInternalServiceServer()
+}
+
+func RegisterEventsInternalServiceServer(s grpc.ServiceRegistrar, srv EventsInternalServiceServer) {
+	// If the following call panics, it indicates UnimplementedEventsInternalServiceServer was
+	// embedded by pointer and is nil.  This will cause panics if an
+	// unimplemented method is ever invoked, so we test this at initialization
+	// time to prevent it from happening at runtime later due to I/O.
+	if t, ok := srv.(interface{ testEmbeddedByValue() }); ok {
+		t.testEmbeddedByValue()
+	}
+	s.RegisterService(&EventsInternalService_ServiceDesc, srv)
+}
+
+func _EventsInternalService_PublishChanges_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PublishChangesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EventsInternalServiceServer).PublishChanges(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EventsInternalService_PublishChanges_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EventsInternalServiceServer).PublishChanges(ctx, req.(*PublishChangesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+// EventsInternalService_ServiceDesc is the grpc.ServiceDesc for EventsInternalService service.
+// It's only intended for direct use with grpc.RegisterService,
+// and not to be introspected or modified (even as a copy)
+var EventsInternalService_ServiceDesc = grpc.ServiceDesc{
+	ServiceName: "unimesh.mesh.v1.EventsInternalService",
+	HandlerType: (*EventsInternalServiceServer)(nil),
+	Methods: []grpc.MethodDesc{
+		{
+			MethodName: "PublishChanges",
+			Handler:    _EventsInternalService_PublishChanges_Handler,
+		},
+	},
+	Streams:  []grpc.StreamDesc{},
+	Metadata: "unimesh/mesh/v1/mesh.proto",
+}

@@ -1,0 +1,307 @@
+package stack_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/unimesh/unimesh/cmd/unimesh/stack"
+	"github.com/unimesh/unimesh/pkg/webhook"
+)
+
+// receiver is a webhook receiver that verifies every delivery's signature,
+// refuses what fails, and keeps each event once by id.
+type receiver struct {
+	t      *testing.T
+	secret func() string
+	srv    *http.Server
+	lis    net.Listener
+	url    string
+
+	mu       sync.Mutex
+	events   map[string]map[string]any // by event id
+	order    []string
+	received int  // deliveries, duplicates included
+	badSigs  int  // deliveries whose signature did not verify
+	down     bool // answer 503 to everything
+}
+
+func newReceiver(t *testing.T, secret func() string) *receiver {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &receiver{t: t, secret: secret, lis: lis, url: "http://" + lis.Addr().String() + "/hooks", events: map[string]map[string]any{}}
+	r.serve()
+	t.Cleanup(func() { _ = r.srv.Close() })
+	return r
+}
+
+func (r *receiver) serve() {
+	r.srv = &http.Server{Handler: http.HandlerFunc(r.handle), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = r.srv.Serve(r.lis) }()
+}
+
+func (r *receiver) handle(w http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.down {
+		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+		return
+	}
+	r.received++
+	if err := webhook.Verify(req.Header.Get(webhook.SignatureHeader), body, time.Now(), 0, r.secret()); err != nil {
+		r.badSigs++
+		http.Error(w, err.Error(), http.StatusUnauthorized)
+		return
+	}
+	var ev map[string]any
+	if err := json.Unmarshal(body, &ev); err != nil {
+		http.Error(w, "not JSON", http.StatusBadRequest)
+		return
+	}
+	id, _ := ev["id"].(string)
+	if id != req.Header.Get(webhook.EventIDHeader) {
+		http.Error(w, "event id header differs from the body", http.StatusBadRequest)
+		return
+	}
+	if _, dup := r.events[id]; !dup {
+		r.events[id] = ev
+		r.order = append(r.order, id)
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (r *receiver) setDown(down bool) {
+	r.mu.Lock()
+	r.down = down
+	r.mu.Unlock()
+}
+
+// matching returns the events received so far that pass keep, in arrival order.
+func (r *receiver) matching(keep func(ev map[string]any) bool) []map[string]any {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []map[string]any
+	for _, id := range r.order {
+		if keep(r.events[id]) {
+			out = append(out, r.events[id])
+		}
+	}
+	return out
+}
+
+// await waits for an event that passes keep.
+func (r *receiver) await(within time.Duration, what string, keep func(ev map[string]any) bool) map[string]any {
+	r.t.Helper()
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if got := r.matching(keep); len(got) > 0 {
+			return got[0]
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.t.Fatalf("no %s within %s; received %d deliveries (%d bad signatures): %v", what, within, r.received, r.badSigs, r.events)
+	return nil
+}
+
+// recordEvent matches a record event of one type, connection and record.
+func recordEvent(typ, connection, id string) func(ev map[string]any) bool {
+	return func(ev map[string]any) bool {
+		data, _ := ev["data"].(map[string]any)
+		return ev["type"] == typ && ev["connection"] == connection && data["id"] == id
+	}
+}
+
+func eventRecord(ev map[string]any) map[string]any {
+	data, _ := ev["data"].(map[string]any)
+	rec, _ := data["record"].(map[string]any)
+	return rec
+}
+
+// awaitBaseline waits until the connection's contacts have been listed once.
+func awaitBaseline(h *harness, connection string) {
+	h.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		r := h.do("GET", "/platform/v1/connections/"+connection+"/polling", nil)
+		h.expect(r, 200, "")
+		for _, o := range r.list("objects") {
+			o := o.(map[string]any)
+			if o["object"] == "crm.contact" && o["baselineDone"] == true {
+				return
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	h.t.Fatalf("the contacts of %s were never listed", connection)
+}
+
+// awaitPolls waits until the connection's contacts were polled n more times.
+func awaitPolls(h *harness, connection string, n int) {
+	h.t.Helper()
+	last := ""
+	for seen := 0; seen <= n; {
+		r := h.do("GET", "/platform/v1/connections/"+connection+"/polling", nil)
+		for _, o := range r.list("objects") {
+			o := o.(map[string]any)
+			if o["object"] == "crm.contact" {
+				if t, _ := o["lastPollTime"].(string); t != last {
+					last = t
+					seen++
+				}
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// The must-show of change events on `unimesh dev`: a receiver registered
+// through the API gets one signed crm.contact.updated, with the normalized
+// record, for a contact changed at the Pipedrive sandbox and at the HubSpot
+// sandbox (found by polling); a write through Unimesh is sent at once and
+// not again by the next poll; and events queued while the receiver is down
+// arrive when it is back.
+func TestChangeEventsOnDev(t *testing.T) {
+	h := startDev(t, func(c *stack.DevConfig) {
+		c.Sandboxes.Vendors = true
+		c.Gateway = stack.GatewayOptions{RatePerSecond: 1e6, Burst: 1 << 20}
+		c.Events = stack.EventsConfig{PollInterval: time.Second, Tick: 100 * time.Millisecond, RetryBase: 300 * time.Millisecond}
+	})
+	var (
+		secretMu sync.Mutex
+		secret   string
+	)
+	rcv := newReceiver(t, func() string {
+		secretMu.Lock()
+		defer secretMu.Unlock()
+		return secret
+	})
+	created := h.do("POST", "/platform/v1/webhookEndpoints", map[string]any{
+		"url": rcv.url, "description": "test receiver", "eventTypes": []string{"crm.contact.*", "connection.*"},
+	})
+	h.expect(created, 200, "")
+	secretMu.Lock()
+	secret = created.str("signingSecret")
+	secretMu.Unlock()
+	if !strings.HasPrefix(secret, webhook.SecretPrefix) {
+		t.Fatalf("signing secret: %s", created.raw)
+	}
+	endpoint := created.body["webhookEndpoint"].(map[string]any)["id"].(string)
+	// The secret is shown once.
+	if got := h.do("GET", "/platform/v1/webhookEndpoints/"+endpoint, nil); strings.Contains(string(got.raw), secret) {
+		t.Fatalf("the secret came back: %s", got.raw)
+	}
+
+	pipedrive, hubspot := h.dev.Connections["pipedrive"], h.dev.Connections["hubspot"]
+	awaitBaseline(h, pipedrive)
+	awaitBaseline(h, hubspot)
+	// The baseline is silent: the seeded contacts are no events.
+	if got := rcv.matching(func(map[string]any) bool { return true }); len(got) != 0 {
+		t.Fatalf("the first listing emitted %d events: %v", len(got), got)
+	}
+
+	// A change at the Pipedrive sandbox, behind Unimesh's back (through the
+	// passthrough proxy, which writes nothing Unimesh would know of).
+	list := h.do("GET", "/crm/v1/connections/"+pipedrive+"/contacts?pageSize=1", nil)
+	h.expect(list, 200, "")
+	pdContact := list.list("contacts")[0].(map[string]any)["id"].(string)
+	r := h.do("POST", "/platform/v1/connections/"+pipedrive+"/passthrough", map[string]any{
+		"method": "PATCH", "path": "/api/v2/persons/" + pdContact, "json": map[string]any{"name": "Grace Hopper"},
+	})
+	if r.status != 200 || r.body["statusCode"] != 200.0 {
+		t.Fatalf("change at the Pipedrive sandbox: %s", r.raw)
+	}
+	ev := rcv.await(20*time.Second, "Pipedrive crm.contact.updated", recordEvent("crm.contact.updated", pipedrive, pdContact))
+	if rec := eventRecord(ev); rec["firstName"] != "Grace" || rec["lastName"] != "Hopper" || rec["id"] != pdContact {
+		t.Fatalf("the event's record is not the normalized contact: %v", ev)
+	}
+	if ev["source"] != "EVENT_SOURCE_POLL" || ev["integration"] != "pipedrive" || ev["occurTime"] == nil {
+		t.Fatalf("event envelope: %v", ev)
+	}
+
+	// The same at the HubSpot sandbox.
+	list = h.do("GET", "/crm/v1/connections/"+hubspot+"/contacts?pageSize=1", nil)
+	h.expect(list, 200, "")
+	hsContact := list.list("contacts")[0].(map[string]any)["id"].(string)
+	r = h.do("POST", "/platform/v1/connections/"+hubspot+"/passthrough", map[string]any{
+		"method": "PATCH", "path": "/crm/v3/objects/contacts/" + hsContact,
+		"json": map[string]any{"properties": map[string]any{"lastname": "Hamilton"}},
+	})
+	if r.status != 200 || r.body["statusCode"] != 200.0 {
+		t.Fatalf("change at the HubSpot sandbox: %s", r.raw)
+	}
+	ev = rcv.await(20*time.Second, "HubSpot crm.contact.updated", recordEvent("crm.contact.updated", hubspot, hsContact))
+	if rec := eventRecord(ev); rec["lastName"] != "Hamilton" {
+		t.Fatalf("the event's record is not the changed contact: %v", ev)
+	}
+
+	// A write through Unimesh is sent at once, by the write, and the next
+	// polls know it.
+	upd := h.do("PATCH", "/crm/v1/connections/"+pipedrive+"/contacts/"+pdContact+"?updateMask=lastName",
+		map[string]any{"lastName": "Brewster Murray Hopper"})
+	h.expect(upd, 200, "")
+	ev = rcv.await(5*time.Second, "the write's event", func(ev map[string]any) bool {
+		return recordEvent("crm.contact.updated", pipedrive, pdContact)(ev) && eventRecord(ev)["lastName"] == "Brewster Murray Hopper"
+	})
+	if ev["source"] != "EVENT_SOURCE_UNIMESH" {
+		t.Fatalf("the write's event came from %v", ev["source"])
+	}
+	awaitPolls(h, pipedrive, 2)
+	if got := rcv.matching(func(ev map[string]any) bool {
+		return recordEvent("crm.contact.updated", pipedrive, pdContact)(ev) && eventRecord(ev)["lastName"] == "Brewster Murray Hopper"
+	}); len(got) != 1 {
+		t.Fatalf("the write made %d events, want 1: %v", len(got), got)
+	}
+
+	// The receiver goes away; changes made meanwhile are queued and retried.
+	rcv.setDown(true)
+	for i, name := range []string{"Ada Lovelace", "Katherine Johnson"} {
+		r := h.do("POST", "/platform/v1/connections/"+pipedrive+"/passthrough", map[string]any{
+			"method": "PATCH", "path": "/api/v2/persons/" + pdContact, "json": map[string]any{"name": name},
+		})
+		if r.body["statusCode"] != 200.0 {
+			t.Fatalf("change %d: %s", i, r.raw)
+		}
+		awaitPolls(h, pipedrive, 2)
+	}
+	// The deliveries failed, and say so.
+	failing := h.do("GET", "/platform/v1/webhookEndpoints/"+endpoint+"/deliveries?state=DELIVERY_STATE_PENDING", nil)
+	h.expect(failing, 200, "")
+	if len(failing.list("deliveries")) < 2 {
+		t.Fatalf("pending deliveries while the receiver is down: %s", failing.raw)
+	}
+	d := failing.list("deliveries")[0].(map[string]any)
+	attempts, _ := d["attempts"].([]any)
+	if len(attempts) == 0 || attempts[0].(map[string]any)["httpStatus"] != 503.0 || d["nextAttemptTime"] == nil {
+		t.Fatalf("a failed delivery's attempts: %v", d)
+	}
+	rcv.setDown(false)
+	for _, last := range []string{"Lovelace", "Johnson"} {
+		rcv.await(30*time.Second, "the queued "+last+" event", func(ev map[string]any) bool {
+			return recordEvent("crm.contact.updated", pipedrive, pdContact)(ev) && eventRecord(ev)["lastName"] == last
+		})
+	}
+
+	rcv.mu.Lock()
+	bad := rcv.badSigs
+	rcv.mu.Unlock()
+	if bad != 0 {
+		t.Fatalf("%d deliveries had a bad signature", bad)
+	}
+	// Neither the signing secret nor a credential is in the logs.
+	if strings.Contains(h.logs.String(), secret) {
+		t.Fatal("the signing secret is in the logs")
+	}
+	fmt.Fprintln(io.Discard, endpoint)
+}
