@@ -63,7 +63,9 @@ func (s *Service) runDeliveries(ctx context.Context) {
 		if free > 0 {
 			now := s.now()
 			var err error
-			claimed, err = s.store.ClaimDeliveries(ctx, now, now.Add(s.opts.DeliveryTimeout+30*time.Second), free,
+			// The claim outlasts a send, timeout included, twice over; a
+			// worker that dies leaves the delivery due again when it ends.
+			claimed, err = s.store.ClaimDeliveries(ctx, now, now.Add(2*s.opts.DeliveryTimeout+time.Second), free,
 				func() string { return auth.NewID("") })
 			if err != nil && ctx.Err() == nil {
 				s.logger.WarnContext(ctx, "claim deliveries", "error", err.Error())
@@ -128,7 +130,7 @@ func (s *Service) deliver(ctx context.Context, d store.ClaimedDelivery) {
 	a := store.Attempt{Attempt: attempt, Time: start.UTC(), HTTPStatus: status, Latency: time.Since(start), Error: sendErr}
 	span.SetAttributes(attribute.Int("http.response.status_code", status))
 
-	state, next := int32(store.DeliveryPending), time.Time{}
+	state, next, gaveUp := int32(store.DeliveryPending), time.Time{}, false
 	switch {
 	case status >= 200 && status < 300:
 		state = store.DeliverySucceeded
@@ -137,7 +139,7 @@ func (s *Service) deliver(ctx context.Context, d store.ClaimedDelivery) {
 	default:
 		next = s.now().Add(Backoff(attempt, s.opts.RetryBase, s.opts.RetryCap))
 		if next.Sub(d.CreateTime) > s.opts.GiveUpAfter {
-			state = store.DeliveryFailed
+			state, gaveUp = store.DeliveryFailed, true
 		}
 	}
 	if state != store.DeliverySucceeded {
@@ -151,23 +153,26 @@ func (s *Service) deliver(ctx context.Context, d store.ClaimedDelivery) {
 	if !ok {
 		return // the claim was lost: another worker owns the delivery now
 	}
-	s.afterAttempt(ctx, ep, state == store.DeliverySucceeded, status)
+	s.afterAttempt(ctx, ep, state == store.DeliverySucceeded, status, gaveUp, d.CreateTime)
 }
 
 // afterAttempt keeps the endpoint's health: a 410 disables it, and so does
-// failing without a success for GiveUpAfter.
-func (s *Service) afterAttempt(ctx context.Context, ep store.WebhookEndpoint, ok bool, status int) {
+// failing without a success for GiveUpAfter — either measured directly, or
+// when a delivery was given up and nothing succeeded since it was made.
+func (s *Service) afterAttempt(ctx context.Context, ep store.WebhookEndpoint, ok bool, status int, gaveUp bool, made time.Time) {
 	now := s.now().UTC()
 	if status == http.StatusGone {
 		s.disable(ctx, ep, "the receiver answered 410 Gone", now)
 		return
 	}
-	since, err := s.store.MarkEndpointHealth(ctx, ep.ID, ok, now)
+	// A failing endpoint is failing since the event it did not take was
+	// made: the window is the receiver's, whatever the retry schedule.
+	since, err := s.store.MarkEndpointHealth(ctx, ep.ID, ok, made)
 	if err != nil {
 		s.logger.WarnContext(ctx, "endpoint health", "endpoint", ep.ID, "error", err.Error())
 		return
 	}
-	if !ok && !since.IsZero() && now.Sub(since) >= s.opts.GiveUpAfter {
+	if !ok && !since.IsZero() && (now.Sub(since) >= s.opts.GiveUpAfter || (gaveUp && !since.After(made))) {
 		s.disable(ctx, ep, "every delivery failed since "+since.Format(time.RFC3339), now)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -304,4 +305,77 @@ func TestChangeEventsOnDev(t *testing.T) {
 		t.Fatal("the signing secret is in the logs")
 	}
 	fmt.Fprintln(io.Discard, endpoint)
+}
+
+// Polling finds records created and deleted behind Unimesh's back: a new
+// one as crm.contact.created, a deleted one by the next full listing as
+// crm.contact.deleted. With EmitBackfill the first listing sends a created
+// event per existing record instead of a silent baseline.
+func TestPollingFindsCreatedAndDeletedRecords(t *testing.T) {
+	h := startDev(t, func(c *stack.DevConfig) {
+		c.Sandboxes.Vendors = true
+		c.Gateway = stack.GatewayOptions{RatePerSecond: 1e6, Burst: 1 << 20}
+		c.Events = stack.EventsConfig{PollInterval: 500 * time.Millisecond, SweepInterval: time.Second, Tick: 100 * time.Millisecond,
+			EmitBackfill: true}
+	})
+	var secret atomic.Value
+	secret.Store("")
+	rcv := newReceiver(t, func() string { return secret.Load().(string) })
+	ep := h.do("POST", "/platform/v1/webhookEndpoints", map[string]any{"url": rcv.url, "eventTypes": []string{"crm.contact.*"},
+		"connections": []string{h.dev.Connections["pipedrive"]}})
+	h.expect(ep, 200, "")
+	secret.Store(ep.str("signingSecret"))
+	pipedrive := h.dev.Connections["pipedrive"]
+
+	// The backfill: one created event per contact there is.
+	var all []any
+	for token := ""; ; {
+		r := h.do("GET", "/crm/v1/connections/"+pipedrive+"/contacts?pageSize=200&pageToken="+token, nil)
+		h.expect(r, 200, "")
+		all = append(all, r.list("contacts")...)
+		if token = r.str("nextPageToken"); token == "" {
+			break
+		}
+	}
+	awaitBaseline(h, pipedrive)
+	deadline := time.Now().Add(10 * time.Second)
+	for len(rcv.matching(func(ev map[string]any) bool { return ev["type"] == "crm.contact.created" })) < len(all) && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got := rcv.matching(func(ev map[string]any) bool { return ev["type"] == "crm.contact.created" }); len(got) != len(all) {
+		t.Fatalf("backfill: %d created events for %d contacts", len(got), len(all))
+	}
+
+	// A person made at the sandbox behind Unimesh's back.
+	r := h.do("POST", "/platform/v1/connections/"+pipedrive+"/passthrough", map[string]any{
+		"method": "POST", "path": "/api/v2/persons", "json": map[string]any{"name": "Margaret Hamilton"},
+	})
+	if r.body["statusCode"] != 200.0 && r.body["statusCode"] != 201.0 {
+		t.Fatalf("create at the sandbox: %s", r.raw)
+	}
+	id := fmt.Sprint(int64(r.body["json"].(map[string]any)["data"].(map[string]any)["id"].(float64)))
+	ev := rcv.await(15*time.Second, "crm.contact.created", recordEvent("crm.contact.created", pipedrive, id))
+	if eventRecord(ev)["lastName"] != "Hamilton" {
+		t.Fatalf("created event: %v", ev)
+	}
+	// Deleted there: the next sweep notices.
+	r = h.do("POST", "/platform/v1/connections/"+pipedrive+"/passthrough", map[string]any{"method": "DELETE", "path": "/api/v2/persons/" + id})
+	if r.body["statusCode"] != 200.0 {
+		t.Fatalf("delete at the sandbox: %s", r.raw)
+	}
+	ev = rcv.await(15*time.Second, "crm.contact.deleted", recordEvent("crm.contact.deleted", pipedrive, id))
+	if _, ok := ev["data"].(map[string]any)["record"]; ok {
+		t.Fatalf("a deleted event carries a record: %v", ev)
+	}
+	// Each change once.
+	time.Sleep(2 * time.Second)
+	for _, typ := range []string{"crm.contact.created", "crm.contact.deleted"} {
+		if got := rcv.matching(recordEvent(typ, pipedrive, id)); len(got) != 1 {
+			t.Fatalf("%d %s events", len(got), typ)
+		}
+	}
+	// Another connection's changes do not reach this endpoint.
+	if got := rcv.matching(func(ev map[string]any) bool { return ev["connection"] != pipedrive }); len(got) != 0 {
+		t.Fatalf("events of other connections: %v", got)
+	}
 }

@@ -175,6 +175,9 @@ type EventsConfig struct {
 	// RetryBase and GiveUpAfter shorten the delivery schedule in tests.
 	RetryBase   time.Duration
 	GiveUpAfter time.Duration
+	// EmitBackfill sends a created event per existing record on a
+	// connection's first poll instead of setting a silent baseline.
+	EmitBackfill bool
 }
 
 // NewEvents builds the events service over the store, authenticating
@@ -211,7 +214,7 @@ func (c *Common) NewEvents(ctx context.Context, st *store.Store, kr *vault.Keyri
 	svc := events.New(events.Options{Store: st, Keyring: kr, Logger: c.Logger.With("service", "events"), Categories: clients,
 		CategoryOf: CategoryOf(Categories(c.Connectors)), TracerProvider: t.Provider, AllowPrivateNetworks: c.AllowPrivateNetworks,
 		PollInterval: cfg.PollInterval, SweepInterval: cfg.SweepInterval, Tick: cfg.Tick, RetryBase: cfg.RetryBase,
-		GiveUpAfter: cfg.GiveUpAfter})
+		GiveUpAfter: cfg.GiveUpAfter, EmitBackfill: cfg.EmitBackfill})
 	srv, err = server.New(server.Config{Name: "events", Logger: c.Logger, TracerProvider: t.Provider,
 		Auth: &auth.Policy{Verifier: auth.NewRemoteVerifier(meshv1.NewConnectInternalServiceClient(conn), 0), InternalToken: c.InternalToken}})
 	if err != nil {
