@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -119,4 +120,13 @@ func StartSandboxes(addr string, secret []byte, limits SandboxOptions, logger *s
 }
 
 // Close stops the sandbox providers.
-func (h *SandboxHost) Close(ctx context.Context) error { return h.srv.Shutdown(ctx) }
+func (h *SandboxHost) Close(ctx context.Context) error {
+	err := h.srv.Shutdown(ctx)
+	// The vendor emulators send webhooks from goroutines of their own.
+	for _, e := range h.Emulators {
+		if c, ok := e.(io.Closer); ok {
+			_ = c.Close()
+		}
+	}
+	return err
+}

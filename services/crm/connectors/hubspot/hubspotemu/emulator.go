@@ -71,13 +71,36 @@
 //     revoked one INVALID_AUTHENTICATION. Emulator controls, not HubSpot's
 //     API: POST /_emulator/oauth/expire, POST /_emulator/oauth/revoke, GET
 //     /_emulator/oauth/stats (package oauthemu).
+//   - Webhooks, from "Webhooks API" (developers.hubspot.com/docs/api/webhooks,
+//     the v3 reference under api-reference/legacy/webhooks) and "Validating
+//     requests": GET/PUT/DELETE /webhooks/v3/{appId}/settings ({targetUrl,
+//     throttling {maxConcurrentRequests, period}, createdAt, updatedAt}) and
+//     GET/POST /webhooks/v3/{appId}/subscriptions, GET/PATCH/DELETE
+//     .../subscriptions/{subscriptionId} (eventType contact, company or
+//     deal .creation, .deletion or .propertyChange with propertyName),
+//     with the developer API key as hapikey; an app is an OAuth client
+//     (appId = AppID(client_id)), SetWebhookTarget and Subscribe do the same
+//     from Go. Every creation, archiving and subscribed property change of
+//     a contact, company or deal, through the API or the Go API (Collection
+//     writes included, the seed excepted), becomes an event {eventId,
+//     subscriptionId, portalId, appId, occurredAt, subscriptionType,
+//     attemptNumber, objectId, propertyName, propertyValue, changeFlag,
+//     changeSource, sourceId}; the events of 100 ms go out together, at
+//     most 100 per POST to the target URL, with X-HubSpot-Signature-v3
+//     (base64 HMAC-SHA256 of method, target URL, body and
+//     X-HubSpot-Request-Timestamp, keyed with the client secret) and the v1
+//     X-HubSpot-Signature (hex SHA-256 of secret and body); a connection
+//     failure, a 5-second timeout, a 5xx or a 429 is retried
+//     (Options.WebhookRetryDelays), with attemptNumber counting; other
+//     answers are final. FlushWebhooks, WebhookStats and Close are the
+//     emulator's controls.
 //
 // Timestamps are UTC with milliseconds ("2024-01-05T10:00:00.000Z"); number
 // properties come back canonical ("1500.50" reads "1500.5"), date properties
 // as YYYY-MM-DD at midnight UTC; ids are numeric strings, distinct per object.
 //
 // Not emulated: the OAuth v3 endpoints (/oauth/v3/token...), optional_scope,
-// scopes' limits on what a token may call, webhooks, batch create/update/upsert/
+// scopes' limits on what a token may call, batch create/update/upsert/
 // archive, merges and GDPR deletes, propertiesWithHistory, idProperty
 // lookups, property groups and property updates, association labels of an
 // account's own (USER_DEFINED) and the association schema API, tickets,
@@ -93,7 +116,21 @@
 // BAD_CLIENT_ID, BAD_CLIENT_SECRET, BAD_REDIRECT_URI, BAD_GRANT_TYPE and
 // BAD_SCOPE statuses, the 404 of token information for an unknown or
 // expired token, the authorization code's 10-minute life), the codes and
-// messages are the emulator's own, in HubSpot's body shape.
+// messages are the emulator's own, in HubSpot's body shape. Of webhooks, the
+// emulator does not emulate the event types other than the nine above
+// (merges, restores, association changes, other objects), the
+// enforcement of throttling, the five-minute cache of settings, the
+// installation of an app as the condition of its events (the emulated
+// account has installed every app the emulator knows), the developer
+// account's ownership of apps (one developer API key opens every app)
+// and the persistence of settings and subscriptions across Store.Save and
+// Load; its guesses are the sourceId of API changes (the app id of the
+// OAuth app whose token made them, a fixed private app id for
+// Options.Token), changeSource CRM_UI and sourceId "userId:<admin>" for Go
+// API changes, propertyChange events for the subscribed properties a
+// creation sets, subscriptions created inactive unless active is true,
+// 409 for a duplicate subscription, maxConcurrentRequests of at least 5,
+// and the 404s for unknown apps and missing settings.
 package hubspotemu
 
 import (
@@ -146,6 +183,20 @@ type Options struct {
 	// OAuthClients are the public apps registered from the start;
 	// Emulator.OAuth.RegisterClient adds more.
 	OAuthClients []oauthemu.Client
+	// DeveloperAPIKey is the developer account's API key, which the
+	// Webhooks API takes as its hapikey query parameter; empty, that API
+	// answers 401 to every call.
+	DeveloperAPIKey string
+	// WebhookClient sends the webhooks' requests; nil: a client with
+	// HubSpot's 5-second timeout, which reaches targets on loopback.
+	WebhookClient *http.Client
+	// WebhookRetryDelays are the waits before each retry of a delivery
+	// that failed; nil: DefaultWebhookRetryDelays, 10 retries over about
+	// 17 hours. Empty: no retry.
+	WebhookRetryDelays []time.Duration
+	// WebhookBatchWindow is how long events wait for others to share
+	// their request; WebhookBatchWindow (100 ms) when zero.
+	WebhookBatchWindow time.Duration
 }
 
 // Emulator is HubSpot's CRM API: an http.Handler serving HubSpot's paths
@@ -182,6 +233,14 @@ type Emulator struct {
 
 	mux     *http.ServeMux
 	handler http.Handler
+
+	// devKey is Options.DeveloperAPIKey. hooks are the apps' webhook
+	// settings and subscriptions; feed sees every change of the records
+	// they notify about, sender delivers.
+	devKey string
+	hooks  webhookState
+	feed   *emulator.ChangeFeed
+	sender *emulator.WebhookSender
 }
 
 type dailyCount struct {
@@ -196,6 +255,12 @@ func New(opts Options) *Emulator {
 	if opts.RateLimit <= 0 || opts.RateWindow <= 0 {
 		opts.RateLimit, opts.RateWindow = DefaultRateLimit, DefaultRateWindow
 	}
+	if opts.WebhookRetryDelays == nil {
+		opts.WebhookRetryDelays = DefaultWebhookRetryDelays
+	}
+	if opts.WebhookBatchWindow <= 0 {
+		opts.WebhookBatchWindow = WebhookBatchWindow
+	}
 	st := emulator.NewStore(opts.Now)
 	e := &Emulator{
 		Faults:        emulator.NewFaults(),
@@ -209,11 +274,18 @@ func New(opts Options) *Emulator {
 		expired:       map[string]time.Time{},
 		daily:         map[string]dailyCount{},
 		mux:           http.NewServeMux(),
+		devKey:        opts.DeveloperAPIKey,
+		sender: emulator.NewWebhookSender(emulator.WebhookSenderOptions{Client: opts.WebhookClient,
+			Timeout: WebhookTimeout, Delays: opts.WebhookRetryDelays}),
 	}
+	e.hooks.apps = map[int64]*hookApp{}
+	e.hooks.window = opts.WebhookBatchWindow
+	e.hooks.eventSeq.Store(time.Now().UnixMilli() * 1000)
+	e.feed = emulator.NewChangeFeed(e.deliverChange, e.hooks.listening)
 	e.searchCap.Store(DefaultSearchCap)
 	e.stageSeq.Store(1045000000)
 	for _, t := range objectTypes {
-		e.objects[t.Name] = emulator.NewCollection(st, "objects."+t.Name, emulator.SequentialIDs("", t.IDStart), setObjectMeta(t))
+		e.objects[t.Name] = emulator.NewCollection(st, "objects."+t.Name, emulator.SequentialIDs("", t.IDStart), e.trackObjects(t, setObjectMeta(t)))
 	}
 	e.edges = emulator.NewCollection(st, "associations", emulator.SequentialIDs("edge-", 0), func(ed *Edge, m emulator.Meta) { ed.ID = m.ID })
 	e.owners = emulator.NewCollection(st, "owners", emulator.SequentialIDs("", 81734000), func(o *Owner, m emulator.Meta) {
@@ -231,16 +303,23 @@ func New(opts Options) *Emulator {
 	e.properties = emulator.NewCollection(st, "properties", emulator.SequentialIDs("prop-", 0), func(*Property, emulator.Meta) {})
 	e.routes()
 	e.OAuth = e.newOAuth(opts)
-	// The OAuth endpoints answer outside the API's authentication and
-	// rate limits.
+	for _, c := range opts.OAuthClients {
+		e.learnApp(c.ID)
+	}
+	// The OAuth endpoints, and the Webhooks API with its developer API
+	// key, answer outside the API's authentication and rate limits.
 	root := http.NewServeMux()
 	e.oauthRoutes(root)
+	e.webhookRoutes(root)
 	root.HandleFunc("/", e.serve)
 	e.handler = e.Faults.Wrap(root)
 	e.bootstrap()
 	if opts.Seed {
 		e.seed()
 	}
+	// From here on, every change of a record is one webhooks notify
+	// about: the seed is not.
+	e.feed.Arm()
 	return e
 }
 
@@ -351,7 +430,7 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	if !e.admit(w, r, tok) {
 		return
 	}
-	e.mux.ServeHTTP(w, r)
+	e.mux.ServeHTTP(w, e.withSource(r, static, oauth.ClientID))
 }
 
 // writeExpired answers 401 EXPIRED_AUTHENTICATION for a token that

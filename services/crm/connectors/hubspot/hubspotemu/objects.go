@@ -257,7 +257,9 @@ func (e *Emulator) createObject(w http.ResponseWriter, r *http.Request) {
 			Message: "Contact already exists. Existing ID: " + id})
 		return
 	}
+	release := e.claim(r, t.Name, "")
 	o := e.objects[t.Name].Insert(Object{Properties: props})
+	release()
 	for _, a := range pending {
 		e.addAssociation(t.Name, o.ID, a.toType, a.toID, a.types)
 	}
@@ -317,6 +319,8 @@ func (e *Emulator) updateObject(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
+	release := e.claim(r, t.Name, id)
+	defer release()
 	o, err := e.objects[t.Name].Update(id, func(o *Object) error {
 		if o.Archived {
 			return emulator.ErrNotFound
@@ -369,6 +373,8 @@ func (e *Emulator) archiveObject(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := e.Store.Now().Truncate(time.Millisecond)
+	release := e.claim(r, t.Name, r.PathValue("id"))
+	defer release()
 	_, _ = e.objects[t.Name].Update(r.PathValue("id"), func(o *Object) error {
 		if o.Archived {
 			return emulator.ErrNotFound

@@ -17,7 +17,7 @@ func (e *Emulator) leadExists(id string) bool { return e.Leads.Exists(id) }
 
 func (e *Emulator) activitiesAPI() *v2API[Activity] {
 	a := &v2API[Activity]{
-		e: e, coll: e.Activities, notFound: "Activity not found",
+		e: e, coll: e.Activities, notFound: "Activity not found", entity: "activity",
 		id:      func(x *Activity) int64 { return x.ID },
 		deleted: func(x *Activity) bool { return x.IsDeleted },
 		remove:  func(x *Activity, _ *validation) { x.IsDeleted = true },

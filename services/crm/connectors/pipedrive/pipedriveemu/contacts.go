@@ -77,7 +77,7 @@ func splitName(name string) (string, string) {
 
 func (e *Emulator) personsAPI() *v2API[Person] {
 	a := &v2API[Person]{
-		e: e, coll: e.Persons, notFound: "Person not found",
+		e: e, coll: e.Persons, notFound: "Person not found", entity: "person",
 		id:      func(p *Person) int64 { return p.ID },
 		deleted: func(p *Person) bool { return p.IsDeleted },
 		remove:  func(p *Person, _ *validation) { p.IsDeleted = true },
@@ -140,7 +140,7 @@ func (e *Emulator) personsAPI() *v2API[Person] {
 
 func (e *Emulator) organizationsAPI() *v2API[Organization] {
 	a := &v2API[Organization]{
-		e: e, coll: e.Organizations, notFound: "Organization not found",
+		e: e, coll: e.Organizations, notFound: "Organization not found", entity: "organization",
 		id:      func(o *Organization) int64 { return o.ID },
 		deleted: func(o *Organization) bool { return o.IsDeleted },
 		remove:  func(o *Organization, _ *validation) { o.IsDeleted = true },

@@ -87,7 +87,7 @@ func timeParam(b *body, key string, dst **string) bool {
 
 func (e *Emulator) dealsAPI() *v2API[Deal] {
 	a := &v2API[Deal]{
-		e: e, coll: e.Deals, notFound: "Deal not found",
+		e: e, coll: e.Deals, notFound: "Deal not found", entity: "deal",
 		id:      func(d *Deal) int64 { return d.ID },
 		deleted: func(d *Deal) bool { return d.IsDeleted },
 		remove:  func(d *Deal, _ *validation) { d.IsDeleted, d.Status = true, "deleted" },

@@ -38,6 +38,22 @@
 //     Emulator controls, not Pipedrive's API: POST /_emulator/oauth/expire,
 //     POST /_emulator/oauth/revoke, GET /_emulator/oauth/stats (package
 //     oauthemu).
+//   - for webhooks, "Guide for Webhooks v2"
+//     (pipedrive.readme.io/docs/guide-for-webhooks-v2), "Webhooks v2
+//     migration guide" and developers.pipedrive.com/docs/api/v1/Webhooks:
+//     POST /api/v1/webhooks (subscription_url, event_action create, change,
+//     delete or *, event_object, user_id, http_auth_user and _password,
+//     version 2.0; at most 40), GET /api/v1/webhooks, DELETE
+//     /api/v1/webhooks/{id}; every change of a person, organization, deal,
+//     activity, lead or note, through the API or the emulator's Go API
+//     (Collection writes included, the seed excepted), is POSTed as
+//     {data, previous, meta} to the matching webhooks' URLs, with HTTP
+//     Basic auth when the webhook has a user; a change that changes nothing
+//     but update_time sends nothing; receivers get 10 seconds, failures are
+//     retried after 3, 30 and 150 seconds (Options.WebhookRetryDelays), with
+//     meta.attempt counting; deliveries are asynchronous and in order per
+//     webhook and record. FlushWebhooks, WebhookStats and Close are the
+//     emulator's controls.
 //
 // Guesses where the reference is silent: the token error body
 // {"success": false, "message", "error"}; PKCE (code_challenge,
@@ -46,15 +62,25 @@
 // tokens); client credentials in the body are accepted besides HTTP Basic;
 // an app's scopes are the emulator's fixed set.
 //
-// What it does not emulate: products, files, filters, followers, webhooks,
-// mail, projects, lead labels and lead conversion, deal participants and
+// Webhook guesses: the notification's meta.permitted_user_ids are the
+// company's active users, meta.user_id the token's user, meta.correlation_id
+// one per change, change_source "app" for changes made through the Go API;
+// webhooks answer with v1's old "status": "ok" beside success; a transport
+// failure leaves last_http_status null.
+//
+// What it does not emulate: products, files, filters, followers, mail,
+// projects, lead labels and lead conversion, deal participants and
 // products, search endpoints, field creation through the API, permissions
 // and visibility groups, the daily token budget (only the 2-second burst
 // window), sorting other than by id, the geocoding of addresses, OAuth
 // scopes' limits on what a token may call, the exchange_api_token grant,
-// app uninstallation (POST /_emulator/oauth/revoke stands for it) and the
+// app uninstallation (POST /_emulator/oauth/revoke stands for it), the
 // "Invalid token" wording of 401s for OAuth tokens (they answer
-// "unauthorized access" like a wrong API token).
+// "unauthorized access" like a wrong API token), webhooks v1, the
+// product, user, pipeline and stage events, app-specific webhooks, the
+// webhooks' ban system, their persistence across Store.Save and Load (they
+// live in memory) and a notification for a lead or note deleted through
+// Collection.Delete (the API's DELETE sends one).
 package pipedriveemu
 
 import (
@@ -89,6 +115,13 @@ type Options struct {
 	// token answer's api_domain is https://<it>.pipedrive.com.
 	// DefaultCompanyDomain ("sandbox") when empty.
 	OAuthCompanyDomain string
+	// WebhookClient sends the webhooks' notifications; nil: a client with
+	// Pipedrive's 10-second timeout, which reaches receivers on loopback.
+	WebhookClient *http.Client
+	// WebhookRetryDelays are the waits before each retry of a notification
+	// the receiver did not take; nil: Pipedrive's 3, 30 and 150 seconds.
+	// Empty: no retry.
+	WebhookRetryDelays []time.Duration
 }
 
 // Emulator is Pipedrive's API: an http.Handler serving /api/v1/... and /api/v2/...
@@ -119,6 +152,12 @@ type Emulator struct {
 	token         string
 	companyDomain string
 	handler       http.Handler
+
+	// hooks are the webhooks; feed sees every change of the records they
+	// notify about, and sender delivers the notifications.
+	hooks  webhookState
+	feed   *emulator.ChangeFeed
+	sender *emulator.WebhookSender
 }
 
 // Time formats of the wire.
@@ -140,6 +179,9 @@ func New(opts Options) *Emulator {
 	if opts.RateWindow <= 0 {
 		opts.RateWindow = 2 * time.Second
 	}
+	if opts.WebhookRetryDelays == nil {
+		opts.WebhookRetryDelays = DefaultWebhookRetryDelays
+	}
 	st := emulator.NewStore(opts.Now)
 	e := &Emulator{
 		Faults:  emulator.NewFaults(),
@@ -147,7 +189,10 @@ func New(opts Options) *Emulator {
 		Store:   st,
 		token:   opts.Token,
 		Fields:  map[string]*emulator.Collection[Field]{},
+		sender: emulator.NewWebhookSender(emulator.WebhookSenderOptions{Client: opts.WebhookClient,
+			Timeout: WebhookTimeout, Delays: opts.WebhookRetryDelays}),
 	}
+	e.feed = emulator.NewChangeFeed(e.deliverChange, e.hooks.active)
 	num := func(m emulator.Meta) int64 { n, _ := strconv.ParseInt(m.ID, 10, 64); return n }
 	e.Users = emulator.NewCollection(st, "users", emulator.SequentialIDs("", 14390000), func(r *User, m emulator.Meta) {
 		r.ID, r.Created = num(m), m.Created.Format(v1Time)
@@ -157,30 +202,30 @@ func New(opts Options) *Emulator {
 	v2meta := func(id *int64, add, upd *string, m emulator.Meta) {
 		*id, *add, *upd = num(m), m.Created.Format(v2Time), m.Updated.Format(v2Time)
 	}
-	e.Persons = emulator.NewCollection(st, "persons", emulator.SequentialIDs("", 0), func(r *Person, m emulator.Meta) {
+	e.Persons = emulator.NewCollection(st, "persons", emulator.SequentialIDs("", 0), track(e, "person", func(r *Person, m emulator.Meta) {
 		v2meta(&r.ID, &r.AddTime, &r.UpdateTime, m)
-	})
-	e.Organizations = emulator.NewCollection(st, "organizations", emulator.SequentialIDs("", 0), func(r *Organization, m emulator.Meta) {
+	}))
+	e.Organizations = emulator.NewCollection(st, "organizations", emulator.SequentialIDs("", 0), track(e, "organization", func(r *Organization, m emulator.Meta) {
 		v2meta(&r.ID, &r.AddTime, &r.UpdateTime, m)
-	})
-	e.Deals = emulator.NewCollection(st, "deals", emulator.SequentialIDs("", 0), func(r *Deal, m emulator.Meta) {
+	}))
+	e.Deals = emulator.NewCollection(st, "deals", emulator.SequentialIDs("", 0), track(e, "deal", func(r *Deal, m emulator.Meta) {
 		v2meta(&r.ID, &r.AddTime, &r.UpdateTime, m)
-	})
-	e.Activities = emulator.NewCollection(st, "activities", emulator.SequentialIDs("", 0), func(r *Activity, m emulator.Meta) {
+	}))
+	e.Activities = emulator.NewCollection(st, "activities", emulator.SequentialIDs("", 0), track(e, "activity", func(r *Activity, m emulator.Meta) {
 		v2meta(&r.ID, &r.AddTime, &r.UpdateTime, m)
-	})
+	}))
 	e.Pipelines = emulator.NewCollection(st, "pipelines", emulator.SequentialIDs("", 0), func(r *Pipeline, m emulator.Meta) {
 		v2meta(&r.ID, &r.AddTime, &r.UpdateTime, m)
 	})
 	e.Stages = emulator.NewCollection(st, "stages", emulator.SequentialIDs("", 0), func(r *Stage, m emulator.Meta) {
 		v2meta(&r.ID, &r.AddTime, &r.UpdateTime, m)
 	})
-	e.Notes = emulator.NewCollection(st, "notes", emulator.SequentialIDs("", 0), func(r *Note, m emulator.Meta) {
+	e.Notes = emulator.NewCollection(st, "notes", emulator.SequentialIDs("", 0), track(e, "note", func(r *Note, m emulator.Meta) {
 		r.ID, r.AddTime, r.UpdateTime = num(m), m.Created.Format(v1Time), m.Updated.Format(v1Time)
-	})
-	e.Leads = emulator.NewCollection(st, "leads", leadUUID, func(r *Lead, m emulator.Meta) {
+	}))
+	e.Leads = emulator.NewCollection(st, "leads", leadUUID, track(e, "lead", func(r *Lead, m emulator.Meta) {
 		r.ID, r.AddTime, r.UpdateTime = m.ID, m.Created.Format(leadTime), m.Updated.Format(leadTime)
-	})
+	}))
 	for i, entity := range fieldEntities {
 		e.Fields[entity] = emulator.NewCollection(st, entity+"Fields", emulator.SequentialIDs("", int64(9000+1000*i)), func(r *Field, m emulator.Meta) {
 			r.ID, r.AddTime, r.UpdateTime = num(m), m.Created.Format(v1Time), m.Updated.Format(v1Time)
@@ -190,6 +235,9 @@ func New(opts Options) *Emulator {
 	if opts.Seed {
 		e.seed()
 	}
+	// From here on, every change of a record is one webhooks notify
+	// about: the seed is not.
+	e.feed.Arm()
 	e.companyDomain = opts.OAuthCompanyDomain
 	if e.companyDomain == "" {
 		e.companyDomain = DefaultCompanyDomain
@@ -337,6 +385,7 @@ func (e *Emulator) routes() http.Handler {
 	for _, entity := range fieldEntities {
 		mux.HandleFunc("GET /api/v1/"+entity+"Fields", e.listFields(entity))
 	}
+	e.webhookRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Unknown method .")
 	})

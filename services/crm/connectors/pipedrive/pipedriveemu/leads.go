@@ -193,7 +193,9 @@ func (e *Emulator) createLead(w http.ResponseWriter, r *http.Request) {
 		b.validation.write(w)
 		return
 	}
+	release := e.claim("lead", "")
 	l = e.Leads.Insert(l)
+	release()
 	writeOne(w, http.StatusCreated, e.presentLead(l))
 }
 
@@ -207,6 +209,8 @@ func (e *Emulator) updateLead(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "Validation failed: body: could not be read")
 		return
 	}
+	release := e.claim("lead", id)
+	defer release()
 	l, err := e.Leads.Update(id, func(l *Lead) error {
 		b, v := parseBody(raw, true)
 		if b == nil {
@@ -233,5 +237,7 @@ func (e *Emulator) deleteLead(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Lead not found")
 		return
 	}
+	// A deletion runs no setMeta: the feed is told here.
+	e.feed.Remove("lead", id, e.Store.Now(), apiSource)
 	writeOne(w, http.StatusOK, map[string]string{"id": id})
 }

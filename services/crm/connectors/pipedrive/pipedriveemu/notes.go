@@ -132,7 +132,9 @@ func (e *Emulator) createNote(w http.ResponseWriter, r *http.Request) {
 		b.validation.write(w)
 		return
 	}
+	release := e.claim("note", "")
 	n = e.Notes.Insert(n)
+	release()
 	writeOne(w, http.StatusCreated, e.presentNote(n))
 }
 
@@ -147,6 +149,8 @@ func (e *Emulator) updateNote(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "Validation failed: body: could not be read")
 		return
 	}
+	release := e.claim("note", strconv.FormatInt(id, 10))
+	defer release()
 	n, err := e.Notes.Update(strconv.FormatInt(id, 10), func(n *Note) error {
 		b, v := parseBody(raw, true)
 		if b == nil {
@@ -174,5 +178,7 @@ func (e *Emulator) deleteNote(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Note not found")
 		return
 	}
+	// A deletion runs no setMeta: the feed is told here.
+	e.feed.Remove("note", strconv.FormatInt(id, 10), e.Store.Now(), apiSource)
 	writeOne(w, http.StatusOK, true)
 }

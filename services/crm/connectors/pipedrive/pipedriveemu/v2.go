@@ -22,8 +22,11 @@ type v2API[T any] struct {
 	coll *emulator.Collection[T]
 	// notFound is the 404 message, such as "Person not found".
 	notFound string
-	id       func(*T) int64
-	deleted  func(*T) bool
+	// entity is the event object of the records' webhooks ("person"),
+	// "" when webhooks do not notify about them.
+	entity  string
+	id      func(*T) int64
+	deleted func(*T) bool
 	// remove soft-deletes a record, or refuses with a validation error.
 	remove func(rec *T, v *validation)
 	// present is the record as answered (custom field keys completed...).
@@ -179,7 +182,9 @@ func (a *v2API[T]) create(w http.ResponseWriter, r *http.Request) {
 		b.validation.write(w)
 		return
 	}
+	release := a.e.claim(a.entity, "")
 	rec = a.coll.Insert(rec)
+	release()
 	writeOne(w, http.StatusCreated, a.present(rec))
 }
 
@@ -194,6 +199,8 @@ func (a *v2API[T]) update(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "Validation failed: body: could not be read")
 		return
 	}
+	release := a.e.claim(a.entity, strconv.FormatInt(id, 10))
+	defer release()
 	rec, err := a.coll.Update(strconv.FormatInt(id, 10), func(rec *T) error {
 		if a.deleted(rec) {
 			return notFound{}
@@ -222,6 +229,8 @@ func (a *v2API[T]) delete(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "Validation failed: id: must be a positive integer")
 		return
 	}
+	release := a.e.claim(a.entity, strconv.FormatInt(id, 10))
+	defer release()
 	_, err := a.coll.Update(strconv.FormatInt(id, 10), func(rec *T) error {
 		if a.deleted(rec) {
 			return notFound{}
