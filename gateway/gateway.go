@@ -170,6 +170,8 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 	for _, p := range web.Paths {
 		root.Handle(p, pages)
 	}
+	// Providers' native webhooks: mesh-internal too, b.Events carries the token.
+	root.HandleFunc("POST /webhooks/native/{connection}", g.nativeWebhook)
 	root.Handle("/", g.authenticate(g.limitBody(mux)))
 	traced := otelhttp.NewHandler(restoreURL(g.logRequests(root)), "gateway",
 		otelhttp.WithTracerProvider(opts.TracerProvider),

@@ -39,6 +39,10 @@ type Descriptor struct {
 	Hooks providerhttp.Hooks
 	// NativeWebhooks says whether the provider pushes change events.
 	NativeWebhooks bool
+	// Webhooks subscribes to and reads the provider's change notifications,
+	// when the connector implements them (the events service then polls
+	// the objects they cover only to find deletions).
+	Webhooks *Webhooks
 	// RateLimitPolicy describes the provider's limits in words.
 	RateLimitPolicy string
 	// Sandbox marks Unimesh's own demo providers.

@@ -20,9 +20,12 @@ type PollConnection struct {
 }
 
 // EnsurePollConnection schedules a connection's polling unless it is
-// scheduled already.
+// scheduled already or no longer exists.
 func (s *Store) EnsurePollConnection(ctx context.Context, connectionID, projectID string, next time.Time) error {
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO poll_connections (connection_id, project_id, next_poll_time) VALUES ($1, $2, $3)
+	// A connection deleted meanwhile is not scheduled (nor refused by the
+	// foreign key): reading an old connection.created is no error.
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO poll_connections (connection_id, project_id, next_poll_time)
+		SELECT id, project_id, $3 FROM connections WHERE id = $1 AND project_id = $2
 		ON CONFLICT (connection_id) DO NOTHING`), connectionID, projectID, micros(next))
 	if err != nil {
 		return fmt.Errorf("store: schedule polling: %w", err)
@@ -180,7 +183,7 @@ func (s *Store) PutPollObject(ctx context.Context, p PollObject) error {
 // ForgetConnection drops a connection's poll state and fingerprints (its
 // connection row may be gone already, so the cascade cannot be relied on).
 func (s *Store) ForgetConnection(ctx context.Context, connectionID string) error {
-	for _, table := range []string{"record_fingerprints", "poll_objects", "poll_connections"} {
+	for _, table := range []string{"record_fingerprints", "poll_objects", "poll_connections", "native_subscriptions"} {
 		if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM `+table+` WHERE connection_id = $1`), connectionID); err != nil {
 			return fmt.Errorf("store: forget connection: %w", err)
 		}
@@ -389,4 +392,67 @@ func (s *Store) ApplyChange(ctx context.Context, c RecordChange, build func(kind
 		return ChangeNone, fmt.Errorf("store: apply change: %w", err)
 	}
 	return kind, nil
+}
+
+// Native subscription states.
+const (
+	NativeActive      = 1
+	NativeUnsupported = 2
+	NativeFailed      = 3
+)
+
+// NativeSubscription is a connection's native webhook subscription.
+type NativeSubscription struct {
+	ConnectionID string
+	ProjectID    string
+	Status       int
+	KeyID        string
+	SealedSecret []byte
+	State        string
+	Objects      []string
+	LastError    string
+	UpdateTime   time.Time
+}
+
+// GetNativeSubscription returns a connection's subscription.
+func (s *Store) GetNativeSubscription(ctx context.Context, connectionID string) (NativeSubscription, error) {
+	var (
+		n       NativeSubscription
+		objects string
+		updated int64
+	)
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT connection_id, project_id, status, key_id, sealed_secret, state, objects, last_error, update_time
+		FROM native_subscriptions WHERE connection_id = $1`), connectionID).Scan(&n.ConnectionID, &n.ProjectID, &n.Status, &n.KeyID,
+		&n.SealedSecret, &n.State, &objects, &n.LastError, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return n, ErrNotFound
+	}
+	if err != nil {
+		return n, fmt.Errorf("store: get native subscription: %w", err)
+	}
+	n.Objects, n.UpdateTime = splitList(objects), fromMicros(updated)
+	return n, nil
+}
+
+// PutNativeSubscription writes a connection's subscription.
+func (s *Store) PutNativeSubscription(ctx context.Context, n NativeSubscription) error {
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO native_subscriptions (connection_id, project_id, status, key_id, sealed_secret, state,
+		objects, last_error, update_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		ON CONFLICT (connection_id) DO UPDATE SET project_id = excluded.project_id, status = excluded.status, key_id = excluded.key_id,
+		sealed_secret = excluded.sealed_secret, state = excluded.state, objects = excluded.objects, last_error = excluded.last_error,
+		update_time = excluded.update_time`),
+		n.ConnectionID, n.ProjectID, n.Status, n.KeyID, n.SealedSecret, n.State, joinList(n.Objects), n.LastError, micros(n.UpdateTime))
+	if err != nil {
+		return fmt.Errorf("store: put native subscription: %w", err)
+	}
+	return nil
+}
+
+// DeleteNativeSubscription forgets a connection's subscription.
+func (s *Store) DeleteNativeSubscription(ctx context.Context, connectionID string) error {
+	_, err := s.db.ExecContext(ctx, s.q(`DELETE FROM native_subscriptions WHERE connection_id = $1`), connectionID)
+	if err != nil {
+		return fmt.Errorf("store: delete native subscription: %w", err)
+	}
+	return nil
 }

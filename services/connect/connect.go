@@ -50,8 +50,10 @@ type Service struct {
 	devApps   map[string]OAuthClient
 	// replica names this process in refresh leases; leases numbers them.
 	replica string
-	leases  atomic.Uint64
-	flight  singleflight.Group
+	// beforeDelete is Options.BeforeDelete.
+	beforeDelete func(ctx context.Context, projectID, connectionID string)
+	leases       atomic.Uint64
+	flight       singleflight.Group
 }
 
 // Options configure the service.
@@ -72,6 +74,11 @@ type Options struct {
 	// projects that registered none of their own: the sandbox emulators'
 	// dev client in `unimesh dev`. The mesh sets none.
 	DefaultOAuthApps map[string]OAuthClient
+	// BeforeDelete is told of a connection about to be deleted, while its
+	// credentials still exist: the events service ends the connection's
+	// native webhook subscription at the provider. Its failure does not
+	// stop the deletion.
+	BeforeDelete func(ctx context.Context, projectID, connectionID string)
 }
 
 // New returns the service.
@@ -84,6 +91,7 @@ func New(opts Options) *Service {
 		store: opts.Store, keyring: opts.Keyring, catalog: opts.Catalog, http: opts.HTTP, logger: opts.Logger, now: now,
 		keys: NewKeyVerifier(opts.Store, opts.Logger, now), touches: newTouchThrottle(),
 		publicURL: strings.TrimSuffix(opts.PublicURL, "/"), devApps: opts.DefaultOAuthApps, replica: randomID("r", 6),
+		beforeDelete: opts.BeforeDelete,
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/emptypb"
@@ -314,6 +315,13 @@ func (s *Service) DeleteConnection(ctx context.Context, req *platformv1.DeleteCo
 	p, err := caller(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if s.beforeDelete != nil {
+		if _, err := s.store.GetConnection(ctx, p.ProjectID, req.GetId()); err == nil {
+			bctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			s.beforeDelete(bctx, p.ProjectID, req.GetId())
+			cancel()
+		}
 	}
 	err = s.store.DeleteConnection(ctx, p.ProjectID, req.GetId())
 	if errors.Is(err, store.ErrNotFound) {

@@ -44,6 +44,10 @@ type Options struct {
 	Categories map[string]grpc.ClientConnInterface
 	// CategoryOf names the category an integration serves.
 	CategoryOf func(integration string) string
+	// PublicURL is the gateway as providers reach it; native webhook
+	// subscriptions point at PublicURL + NativePath + <connection>. Empty:
+	// no native subscriptions, everything is polled.
+	PublicURL string
 	// TracerProvider traces deliveries and polls.
 	TracerProvider trace.TracerProvider
 	// AllowPrivateNetworks lets endpoints live on loopback and private

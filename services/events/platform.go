@@ -77,14 +77,16 @@ func (s *Service) platformEvent(ctx context.Context, pe store.PlatformEvent) err
 	var data map[string]any
 	_ = json.Unmarshal([]byte(pe.Data), &data)
 	integration, _ := data["integration"].(string)
+	// Scheduling is also done by the poller's periodic sweep of projects, so
+	// a failure here is logged, not retried: it must not hold up the events.
 	switch pe.Type {
 	case "connection.created", "connection.reconnected":
 		if err := s.store.EnsurePollConnection(ctx, pe.ConnectionID, pe.ProjectID, s.now()); err != nil {
-			return err
+			s.logger.WarnContext(ctx, "schedule polling", "connection", pe.ConnectionID, "error", err.Error())
 		}
 	case "connection.deleted":
 		if err := s.store.ForgetConnection(ctx, pe.ConnectionID); err != nil {
-			return err
+			s.logger.WarnContext(ctx, "forget connection", "connection", pe.ConnectionID, "error", err.Error())
 		}
 	}
 	endpoints, err := s.enabledEndpoints(ctx, pe.ProjectID)

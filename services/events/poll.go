@@ -300,6 +300,7 @@ func (s *Service) pollOnce(ctx context.Context, pc store.PollConnection, interva
 		byKey[st.Object] = st
 	}
 	lease := &leaseKeeper{s: s, connectionID: pc.ConnectionID, last: s.now()}
+	native := s.ensureNative(ctx, conn, category, client)
 	ctx = auth.ActAsProject(ctx, pc.ProjectID)
 	for _, p := range s.pollables(category) {
 		st, ok := byKey[p.key]
@@ -307,6 +308,10 @@ func (s *Service) pollOnce(ctx context.Context, pc store.PollConnection, interva
 			st = store.PollObject{ConnectionID: pc.ConnectionID, Object: p.key}
 		}
 		if st.Unsupported && s.now().Sub(st.LastPollTime) < 24*time.Hour {
+			continue
+		}
+		// What the provider pushes is listed only to find deletions.
+		if native[p.key] && st.BaselineDone && s.now().Sub(st.LastSweepTime) < s.opts.SweepInterval {
 			continue
 		}
 		w := &objectPoll{s: s, p: p, conn: conn, endpoints: endpoints, lease: lease, client: client}

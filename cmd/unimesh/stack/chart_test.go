@@ -111,7 +111,7 @@ func TestChartRunsEveryServiceWithTheEnvironmentItNeeds(t *testing.T) {
 			env[e["name"].(string)] = v
 		}
 		need := map[string][]string{
-			"connect": {"UNIMESH_DATABASE_URL", "UNIMESH_MASTER_KEY", "UNIMESH_INTERNAL_TOKEN", "UNIMESH_GRPC_ADDR"},
+			"connect": {"UNIMESH_DATABASE_URL", "UNIMESH_MASTER_KEY", "UNIMESH_INTERNAL_TOKEN", "UNIMESH_GRPC_ADDR", "UNIMESH_EVENTS_ADDR"},
 			"gateway": {"UNIMESH_HTTP_ADDR", "UNIMESH_INTERNAL_TOKEN", "UNIMESH_CONNECT_ADDR", "UNIMESH_CRM_ADDR", "UNIMESH_TICKETING_ADDR",
 				"UNIMESH_HRIS_ADDR", "UNIMESH_ACCOUNTING_ADDR", "UNIMESH_ATS_ADDR", "UNIMESH_EVENTS_ADDR"},
 			"sandbox": {"UNIMESH_HTTP_ADDR", "UNIMESH_SANDBOX_SECRET", "UNIMESH_VENDOR_SANDBOXES"},
@@ -132,7 +132,8 @@ func TestChartRunsEveryServiceWithTheEnvironmentItNeeds(t *testing.T) {
 		}
 		// Connect builds connect links and OAuth redirects on the public
 		// URL, and the gateway serves them there.
-		if wantURL := name == "connect" || name == "gateway"; wantURL != (env["UNIMESH_PUBLIC_URL"] == "https://unimesh.example.com") {
+		// Events subscribes providers' native webhooks to <public URL>/webhooks/native/...
+		if wantURL := name == "connect" || name == "gateway" || name == "events"; wantURL != (env["UNIMESH_PUBLIC_URL"] == "https://unimesh.example.com") {
 			t.Errorf("%s: UNIMESH_PUBLIC_URL = %q", name, env["UNIMESH_PUBLIC_URL"])
 		}
 		if a := env["UNIMESH_CONNECT_ADDR"]; a != "" && a != "rel-connect:9090" {

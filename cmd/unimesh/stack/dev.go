@@ -157,8 +157,22 @@ func StartDev(ctx context.Context, cfg *DevConfig) (d *Dev, err error) {
 	cfg.Connectors.VendorSandboxes = cfg.Sandboxes.Vendors
 	cfg.AllowPrivateNetworks = true
 
+	// Every service's address is known before any is built: connect tells
+	// events of deletions, the category services tell events of writes, and
+	// events polls through them.
+	cats := Categories(cfg.Connectors)
+	catAddrs := map[string]string{}
+	for _, cat := range cats {
+		if err := d.reserve(cat.Name); err != nil {
+			return nil, err
+		}
+		catAddrs[cat.Name] = d.Addrs[cat.Name]
+	}
+	if err := d.reserve("events"); err != nil {
+		return nil, err
+	}
 	// connect first: everyone else dials it.
-	connectSrv, connectSvc, err := cfg.NewConnect(ctx, st, kr)
+	connectSrv, connectSvc, err := cfg.NewConnect(ctx, st, kr, d.Addrs["events"])
 	if err != nil {
 		return nil, err
 	}
@@ -180,19 +194,6 @@ func StartDev(ctx context.Context, cfg *DevConfig) (d *Dev, err error) {
 		stopRefresher()
 		<-refresherDone
 	}}, d.stop...)
-	// Every other service's address is known before any is built: the
-	// category services tell events of writes, and events polls through them.
-	cats := Categories(cfg.Connectors)
-	catAddrs := map[string]string{}
-	for _, cat := range cats {
-		if err := d.reserve(cat.Name); err != nil {
-			return nil, err
-		}
-		catAddrs[cat.Name] = d.Addrs[cat.Name]
-	}
-	if err := d.reserve("events"); err != nil {
-		return nil, err
-	}
 	for _, cat := range cats {
 		srv, closeConn, err := cfg.NewCategoryServer(ctx, cat, d.Addrs["connect"], d.Addrs["events"])
 		if err != nil {

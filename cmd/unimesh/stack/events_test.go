@@ -14,6 +14,7 @@ import (
 
 	"github.com/unimesh/unimesh/cmd/unimesh/stack"
 	"github.com/unimesh/unimesh/pkg/webhook"
+	"github.com/unimesh/unimesh/services/crm/connectors/pipedrive/pipedriveemu"
 )
 
 // receiver is a webhook receiver that verifies every delivery's signature,
@@ -177,7 +178,8 @@ func TestChangeEventsOnDev(t *testing.T) {
 	h := startDev(t, func(c *stack.DevConfig) {
 		c.Sandboxes.Vendors = true
 		c.Gateway = stack.GatewayOptions{RatePerSecond: 1e6, Burst: 1 << 20}
-		c.Events = stack.EventsConfig{PollInterval: time.Second, Tick: 100 * time.Millisecond, RetryBase: 300 * time.Millisecond}
+		c.Events = stack.EventsConfig{PollInterval: time.Second, SweepInterval: time.Second, Tick: 100 * time.Millisecond,
+			RetryBase: 300 * time.Millisecond}
 	})
 	var (
 		secretMu sync.Mutex
@@ -212,8 +214,45 @@ func TestChangeEventsOnDev(t *testing.T) {
 		t.Fatalf("the first listing emitted %d events: %v", len(got), got)
 	}
 
+	// Unimesh subscribed to Pipedrive's webhooks (v2, basic auth) for the
+	// connection, at its per-connection URL.
+	pd := h.dev.Sandboxes.Emulators["pipedrive"].(*pipedriveemu.Emulator)
+	hooks := pd.Webhooks()
+	if len(hooks) != 1 || !strings.HasSuffix(hooks[0].SubscriptionURL, "/webhooks/native/"+pipedrive) || hooks[0].HTTPAuthUser == nil || *hooks[0].HTTPAuthUser == "" {
+		t.Fatalf("Pipedrive webhooks: %+v", hooks)
+	}
+
+	// Deliveries that fail verification are refused and change nothing.
+	post := func(path, user, pass string, body string) int {
+		req, _ := http.NewRequest("POST", h.dev.URL+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if user != "" {
+			req.SetBasicAuth(user, pass)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	forged := `{"data":{},"meta":{"action":"change","entity":"person","entity_id":"1","version":"2.0"}}`
+	if got := post("/webhooks/native/"+pipedrive, "unimesh", "guessed", forged); got != http.StatusUnauthorized {
+		t.Fatalf("a forged delivery: %d", got)
+	}
+	if got := post("/webhooks/native/"+pipedrive, "", "", forged); got != http.StatusUnauthorized {
+		t.Fatalf("a delivery without credentials: %d", got)
+	}
+	if got := post("/webhooks/native/conn_unknown", "unimesh", "x", forged); got != http.StatusGone {
+		t.Fatalf("a delivery for an unknown connection: %d", got)
+	}
+	if got := post("/webhooks/native/"+pipedrive, "unimesh", "x", strings.Repeat("x", 2<<20)); got != http.StatusRequestEntityTooLarge {
+		t.Fatalf("a 2 MiB delivery: %d", got)
+	}
+
 	// A change at the Pipedrive sandbox, behind Unimesh's back (through the
-	// passthrough proxy, which writes nothing Unimesh would know of).
+	// passthrough proxy, which writes nothing Unimesh would know of): the
+	// sandbox sends its native webhook.
 	list := h.do("GET", "/crm/v1/connections/"+pipedrive+"/contacts?pageSize=1", nil)
 	h.expect(list, 200, "")
 	pdContact := list.list("contacts")[0].(map[string]any)["id"].(string)
@@ -227,7 +266,7 @@ func TestChangeEventsOnDev(t *testing.T) {
 	if rec := eventRecord(ev); rec["firstName"] != "Grace" || rec["lastName"] != "Hopper" || rec["id"] != pdContact {
 		t.Fatalf("the event's record is not the normalized contact: %v", ev)
 	}
-	if ev["source"] != "EVENT_SOURCE_POLL" || ev["integration"] != "pipedrive" || ev["occurTime"] == nil {
+	if ev["source"] != "EVENT_SOURCE_NATIVE" || ev["integration"] != "pipedrive" || ev["occurTime"] == nil {
 		t.Fatalf("event envelope: %v", ev)
 	}
 
@@ -243,7 +282,7 @@ func TestChangeEventsOnDev(t *testing.T) {
 		t.Fatalf("change at the HubSpot sandbox: %s", r.raw)
 	}
 	ev = rcv.await(20*time.Second, "HubSpot crm.contact.updated", recordEvent("crm.contact.updated", hubspot, hsContact))
-	if rec := eventRecord(ev); rec["lastName"] != "Hamilton" {
+	if rec := eventRecord(ev); rec["lastName"] != "Hamilton" || ev["source"] != "EVENT_SOURCE_POLL" {
 		t.Fatalf("the event's record is not the changed contact: %v", ev)
 	}
 
@@ -255,7 +294,10 @@ func TestChangeEventsOnDev(t *testing.T) {
 	ev = rcv.await(5*time.Second, "the write's event", func(ev map[string]any) bool {
 		return recordEvent("crm.contact.updated", pipedrive, pdContact)(ev) && eventRecord(ev)["lastName"] == "Brewster Murray Hopper"
 	})
-	if ev["source"] != "EVENT_SOURCE_UNIMESH" {
+	// The write and Pipedrive's own webhook about it race; whichever is
+	// recorded first makes the one event (the write alone is the source on
+	// providers without native webhooks: TestMeshMode).
+	if ev["source"] != "EVENT_SOURCE_UNIMESH" && ev["source"] != "EVENT_SOURCE_NATIVE" {
 		t.Fatalf("the write's event came from %v", ev["source"])
 	}
 	awaitPolls(h, pipedrive, 2)
@@ -293,6 +335,24 @@ func TestChangeEventsOnDev(t *testing.T) {
 			return recordEvent("crm.contact.updated", pipedrive, pdContact)(ev) && eventRecord(ev)["lastName"] == last
 		})
 	}
+
+	// Deleting the connection ends the subscription at Pipedrive.
+	h.expect(h.do("DELETE", "/platform/v1/connections/"+pipedrive, nil), 200, "")
+	if hooks := pd.Webhooks(); len(hooks) != 0 {
+		t.Fatalf("Pipedrive webhooks left after the connection was deleted: %+v", hooks)
+	}
+	defer func() {
+		if t.Failed() {
+			for _, l := range strings.Split(h.logs.String(), "\n") {
+				if strings.Contains(l, "platform") || strings.Contains(l, "WARN") || strings.Contains(l, "ERROR") {
+					t.Log(l)
+				}
+			}
+		}
+	}()
+	rcv.await(10*time.Second, "connection.deleted", func(ev map[string]any) bool {
+		return ev["type"] == "connection.deleted" && ev["connection"] == pipedrive
+	})
 
 	rcv.mu.Lock()
 	bad := rcv.badSigs

@@ -122,7 +122,7 @@ func serveConnect(ctx context.Context, c *Common, env MeshEnv) error {
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
-	srv, svc, err := c.NewConnect(ctx, st, kr)
+	srv, svc, err := c.NewConnect(ctx, st, kr, env.get("UNIMESH_EVENTS_ADDR", ""))
 	if err != nil {
 		return err
 	}

@@ -76,6 +76,7 @@ func TestMeshMode(t *testing.T) {
 		case "connect":
 			env["UNIMESH_DATABASE_URL"] = dbURL
 			env["UNIMESH_MASTER_KEY"] = "k1:" + base64.StdEncoding.EncodeToString(raw)
+			env["UNIMESH_EVENTS_ADDR"] = addrs["events"]
 		case "events":
 			env["UNIMESH_DATABASE_URL"] = dbURL
 			env["UNIMESH_MASTER_KEY"] = "k1:" + base64.StdEncoding.EncodeToString(raw)

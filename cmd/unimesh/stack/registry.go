@@ -43,6 +43,16 @@ type Category struct {
 // Registrar is a service that adds itself to a gRPC server.
 type Registrar interface{ Register(*grpc.Server) }
 
+// registrars registers several services on one server: a category's
+// unified API and its internal one for the events service.
+type registrars []Registrar
+
+func (rs registrars) Register(g *grpc.Server) {
+	for _, r := range rs {
+		r.Register(g)
+	}
+}
+
 func category[C any, S Registrar](name string, cat platformv1.Category, regs []connector.Registered[C], newServer func(*connector.Runtime[C]) S) Category {
 	return Category{
 		Name:    name,
@@ -55,7 +65,7 @@ func category[C any, S Registrar](name string, cat platformv1.Category, regs []c
 			if changes != nil {
 				rt.SetChanges(changes)
 			}
-			return newServer(rt), nil
+			return registrars{newServer(rt), connector.NewWebhookServer(rt)}, nil
 		},
 	}
 }

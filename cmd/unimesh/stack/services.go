@@ -44,6 +44,8 @@ type Common struct {
 	// tracings are the providers made so far, to flush at shutdown. Services
 	// are built one after the other at start, so no lock is needed.
 	tracings []*telemetry.Tracing
+	// closers close what lives as long as the process (client connections).
+	closers []func()
 }
 
 // tracing makes the tracer provider of one service.
@@ -56,8 +58,11 @@ func (c *Common) tracing(ctx context.Context, name string) (*telemetry.Tracing, 
 	return t, nil
 }
 
-// Shutdown flushes every tracer provider.
+// Shutdown closes the process-long connections and flushes every tracer provider.
 func (c *Common) Shutdown(ctx context.Context) {
+	for _, f := range c.closers {
+		f()
+	}
 	for _, t := range c.tracings {
 		_ = t.Shutdown(ctx)
 	}
@@ -69,18 +74,33 @@ func (c *Common) providerHTTP(t *telemetry.Tracing) *providerhttp.Factory {
 	})
 }
 
-// NewConnect builds the connect service.
-func (c *Common) NewConnect(ctx context.Context, st *store.Store, kr *vault.Keyring) (*server.Server, *connect.Service, error) {
+// NewConnect builds the connect service; it tells the events service at
+// eventsAddr (none when empty) of connections about to be deleted.
+func (c *Common) NewConnect(ctx context.Context, st *store.Store, kr *vault.Keyring, eventsAddr string) (*server.Server, *connect.Service, error) {
 	t, err := c.tracing(ctx, "connect")
 	if err != nil {
 		return nil, nil, err
+	}
+	var beforeDelete func(context.Context, string, string)
+	if eventsAddr != "" {
+		ec, err := c.dialConnect(eventsAddr, t)
+		if err != nil {
+			return nil, nil, err
+		}
+		c.closers = append(c.closers, func() { _ = ec.Close() })
+		events := meshv1.NewEventsInternalServiceClient(ec)
+		beforeDelete = func(ctx context.Context, projectID, connectionID string) {
+			if _, err := events.ReleaseConnection(ctx, &meshv1.ReleaseConnectionRequest{ProjectId: projectID, ConnectionId: connectionID}); err != nil {
+				c.Logger.WarnContext(ctx, "events could not release the connection", "connection", connectionID, "error", err.Error())
+			}
+		}
 	}
 	catalog, err := Catalog(Categories(c.Connectors))
 	if err != nil {
 		return nil, nil, err
 	}
 	svc := connect.New(connect.Options{Store: st, Keyring: kr, Catalog: catalog, HTTP: c.providerHTTP(t), Logger: c.Logger.With("service", "connect"),
-		PublicURL: c.PublicURL, DefaultOAuthApps: c.DefaultOAuthApps})
+		PublicURL: c.PublicURL, DefaultOAuthApps: c.DefaultOAuthApps, BeforeDelete: beforeDelete})
 	srv, err := server.New(server.Config{Name: "connect", Logger: c.Logger, TracerProvider: t.Provider,
 		Auth: &auth.Policy{Verifier: svc.Verifier(), InternalToken: c.InternalToken}})
 	if err != nil {
@@ -213,6 +233,7 @@ func (c *Common) NewEvents(ctx context.Context, st *store.Store, kr *vault.Keyri
 	}
 	svc := events.New(events.Options{Store: st, Keyring: kr, Logger: c.Logger.With("service", "events"), Categories: clients,
 		CategoryOf: CategoryOf(Categories(c.Connectors)), TracerProvider: t.Provider, AllowPrivateNetworks: c.AllowPrivateNetworks,
+		PublicURL:    c.PublicURL,
 		PollInterval: cfg.PollInterval, SweepInterval: cfg.SweepInterval, Tick: cfg.Tick, RetryBase: cfg.RetryBase,
 		GiveUpAfter: cfg.GiveUpAfter, EmitBackfill: cfg.EmitBackfill})
 	srv, err = server.New(server.Config{Name: "events", Logger: c.Logger, TracerProvider: t.Provider,
@@ -251,8 +272,9 @@ func (c *Common) NewGateway(ctx context.Context, addrs map[string]string, opts G
 			return nil, nil, fmt.Errorf("gateway: no address for the %s service", name)
 		}
 		var opts []grpc.DialOption
-		if name == "connect" {
-			// The gateway asks connect to resolve API keys: an internal call.
+		if name == "connect" || name == "events" {
+			// The gateway asks connect to resolve API keys, and hands
+			// providers' webhooks to events: internal calls.
 			opts = append(opts, grpc.WithPerRPCCredentials(auth.InternalToken(c.InternalToken)))
 		}
 		conn, err := server.Dial(addr, t.Provider, opts...)

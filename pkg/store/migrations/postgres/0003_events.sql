@@ -117,3 +117,18 @@ CREATE TABLE event_cursors (
     lease_until BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX platform_events_by_time ON platform_events (occurred_time);
+
+-- Native webhook subscriptions: one per connection whose provider pushes
+-- changes. The secret is the one the provider presents or signs with;
+-- state is what the connector needs to unsubscribe (the provider's ids).
+CREATE TABLE native_subscriptions (
+    connection_id TEXT PRIMARY KEY,
+    project_id    TEXT NOT NULL,
+    status        INTEGER NOT NULL,
+    key_id        TEXT NOT NULL DEFAULT '',
+    sealed_secret BYTEA,
+    state         TEXT NOT NULL DEFAULT '',
+    objects       TEXT NOT NULL DEFAULT '',
+    last_error    TEXT NOT NULL DEFAULT '',
+    update_time   BIGINT NOT NULL
+);

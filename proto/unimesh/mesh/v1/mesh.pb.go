@@ -1435,6 +1435,546 @@ func (x *ConsoleSession) GetExpireTime() *timestamppb.Timestamp {
 	return nil
 }
 
+// An HTTP header.
+type HttpHeader struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The header's name.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Its value.
+	Value         string `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HttpHeader) Reset() {
+	*x = HttpHeader{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HttpHeader) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HttpHeader) ProtoMessage() {}
+
+func (x *HttpHeader) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HttpHeader.ProtoReflect.Descriptor instead.
+func (*HttpHeader) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *HttpHeader) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *HttpHeader) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+// Request of ReceiveWebhook.
+type ReceiveWebhookRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The connection the delivery's URL names.
+	ConnectionId string `protobuf:"bytes,1,opt,name=connection_id,json=connectionId,proto3" json:"connection_id,omitempty"`
+	// The request's headers.
+	Headers []*HttpHeader `protobuf:"bytes,2,rep,name=headers,proto3" json:"headers,omitempty"`
+	// The raw body.
+	Body          []byte `protobuf:"bytes,3,opt,name=body,proto3" json:"body,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReceiveWebhookRequest) Reset() {
+	*x = ReceiveWebhookRequest{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReceiveWebhookRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReceiveWebhookRequest) ProtoMessage() {}
+
+func (x *ReceiveWebhookRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReceiveWebhookRequest.ProtoReflect.Descriptor instead.
+func (*ReceiveWebhookRequest) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ReceiveWebhookRequest) GetConnectionId() string {
+	if x != nil {
+		return x.ConnectionId
+	}
+	return ""
+}
+
+func (x *ReceiveWebhookRequest) GetHeaders() []*HttpHeader {
+	if x != nil {
+		return x.Headers
+	}
+	return nil
+}
+
+func (x *ReceiveWebhookRequest) GetBody() []byte {
+	if x != nil {
+		return x.Body
+	}
+	return nil
+}
+
+// Response of ReceiveWebhook.
+type ReceiveWebhookResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The HTTP status to answer the provider.
+	HttpStatus    int32 `protobuf:"varint,1,opt,name=http_status,json=httpStatus,proto3" json:"http_status,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReceiveWebhookResponse) Reset() {
+	*x = ReceiveWebhookResponse{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReceiveWebhookResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReceiveWebhookResponse) ProtoMessage() {}
+
+func (x *ReceiveWebhookResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReceiveWebhookResponse.ProtoReflect.Descriptor instead.
+func (*ReceiveWebhookResponse) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ReceiveWebhookResponse) GetHttpStatus() int32 {
+	if x != nil {
+		return x.HttpStatus
+	}
+	return 0
+}
+
+// Request of ReleaseConnection.
+type ReleaseConnectionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The project.
+	ProjectId string `protobuf:"bytes,1,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
+	// The connection about to be deleted.
+	ConnectionId  string `protobuf:"bytes,2,opt,name=connection_id,json=connectionId,proto3" json:"connection_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReleaseConnectionRequest) Reset() {
+	*x = ReleaseConnectionRequest{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReleaseConnectionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReleaseConnectionRequest) ProtoMessage() {}
+
+func (x *ReleaseConnectionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReleaseConnectionRequest.ProtoReflect.Descriptor instead.
+func (*ReleaseConnectionRequest) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ReleaseConnectionRequest) GetProjectId() string {
+	if x != nil {
+		return x.ProjectId
+	}
+	return ""
+}
+
+func (x *ReleaseConnectionRequest) GetConnectionId() string {
+	if x != nil {
+		return x.ConnectionId
+	}
+	return ""
+}
+
+// Request of SubscribeWebhooks.
+type SubscribeWebhooksRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The project.
+	ProjectId string `protobuf:"bytes,1,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
+	// The connection.
+	ConnectionId string `protobuf:"bytes,2,opt,name=connection_id,json=connectionId,proto3" json:"connection_id,omitempty"`
+	// Where the provider is to send its deliveries.
+	TargetUrl string `protobuf:"bytes,3,opt,name=target_url,json=targetUrl,proto3" json:"target_url,omitempty"`
+	// The secret the provider is to present (basic auth) or sign with.
+	Secret        string `protobuf:"bytes,4,opt,name=secret,proto3" json:"secret,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubscribeWebhooksRequest) Reset() {
+	*x = SubscribeWebhooksRequest{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubscribeWebhooksRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubscribeWebhooksRequest) ProtoMessage() {}
+
+func (x *SubscribeWebhooksRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubscribeWebhooksRequest.ProtoReflect.Descriptor instead.
+func (*SubscribeWebhooksRequest) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *SubscribeWebhooksRequest) GetProjectId() string {
+	if x != nil {
+		return x.ProjectId
+	}
+	return ""
+}
+
+func (x *SubscribeWebhooksRequest) GetConnectionId() string {
+	if x != nil {
+		return x.ConnectionId
+	}
+	return ""
+}
+
+func (x *SubscribeWebhooksRequest) GetTargetUrl() string {
+	if x != nil {
+		return x.TargetUrl
+	}
+	return ""
+}
+
+func (x *SubscribeWebhooksRequest) GetSecret() string {
+	if x != nil {
+		return x.Secret
+	}
+	return ""
+}
+
+// Response of SubscribeWebhooks.
+type SubscribeWebhooksResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// What UnsubscribeWebhooks needs (the provider's subscription ids).
+	State string `protobuf:"bytes,1,opt,name=state,proto3" json:"state,omitempty"`
+	// The unified objects the notifications cover, such as "contact".
+	Objects       []string `protobuf:"bytes,2,rep,name=objects,proto3" json:"objects,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubscribeWebhooksResponse) Reset() {
+	*x = SubscribeWebhooksResponse{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubscribeWebhooksResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubscribeWebhooksResponse) ProtoMessage() {}
+
+func (x *SubscribeWebhooksResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubscribeWebhooksResponse.ProtoReflect.Descriptor instead.
+func (*SubscribeWebhooksResponse) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *SubscribeWebhooksResponse) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *SubscribeWebhooksResponse) GetObjects() []string {
+	if x != nil {
+		return x.Objects
+	}
+	return nil
+}
+
+// Request of UnsubscribeWebhooks.
+type UnsubscribeWebhooksRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The project.
+	ProjectId string `protobuf:"bytes,1,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
+	// The connection.
+	ConnectionId string `protobuf:"bytes,2,opt,name=connection_id,json=connectionId,proto3" json:"connection_id,omitempty"`
+	// What SubscribeWebhooks returned.
+	State         string `protobuf:"bytes,3,opt,name=state,proto3" json:"state,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnsubscribeWebhooksRequest) Reset() {
+	*x = UnsubscribeWebhooksRequest{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnsubscribeWebhooksRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnsubscribeWebhooksRequest) ProtoMessage() {}
+
+func (x *UnsubscribeWebhooksRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnsubscribeWebhooksRequest.ProtoReflect.Descriptor instead.
+func (*UnsubscribeWebhooksRequest) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *UnsubscribeWebhooksRequest) GetProjectId() string {
+	if x != nil {
+		return x.ProjectId
+	}
+	return ""
+}
+
+func (x *UnsubscribeWebhooksRequest) GetConnectionId() string {
+	if x != nil {
+		return x.ConnectionId
+	}
+	return ""
+}
+
+func (x *UnsubscribeWebhooksRequest) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+// Request of ReadWebhook.
+type ReadWebhookRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The project.
+	ProjectId string `protobuf:"bytes,1,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
+	// The connection.
+	ConnectionId string `protobuf:"bytes,2,opt,name=connection_id,json=connectionId,proto3" json:"connection_id,omitempty"`
+	// The delivery's headers.
+	Headers []*HttpHeader `protobuf:"bytes,3,rep,name=headers,proto3" json:"headers,omitempty"`
+	// Its raw body.
+	Body []byte `protobuf:"bytes,4,opt,name=body,proto3" json:"body,omitempty"`
+	// The subscription's secret.
+	Secret        string `protobuf:"bytes,5,opt,name=secret,proto3" json:"secret,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReadWebhookRequest) Reset() {
+	*x = ReadWebhookRequest{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReadWebhookRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReadWebhookRequest) ProtoMessage() {}
+
+func (x *ReadWebhookRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReadWebhookRequest.ProtoReflect.Descriptor instead.
+func (*ReadWebhookRequest) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *ReadWebhookRequest) GetProjectId() string {
+	if x != nil {
+		return x.ProjectId
+	}
+	return ""
+}
+
+func (x *ReadWebhookRequest) GetConnectionId() string {
+	if x != nil {
+		return x.ConnectionId
+	}
+	return ""
+}
+
+func (x *ReadWebhookRequest) GetHeaders() []*HttpHeader {
+	if x != nil {
+		return x.Headers
+	}
+	return nil
+}
+
+func (x *ReadWebhookRequest) GetBody() []byte {
+	if x != nil {
+		return x.Body
+	}
+	return nil
+}
+
+func (x *ReadWebhookRequest) GetSecret() string {
+	if x != nil {
+		return x.Secret
+	}
+	return ""
+}
+
+// Response of ReadWebhook.
+type ReadWebhookResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The changes the delivery tells of.
+	Changes       []*RecordChange `protobuf:"bytes,1,rep,name=changes,proto3" json:"changes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReadWebhookResponse) Reset() {
+	*x = ReadWebhookResponse{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReadWebhookResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReadWebhookResponse) ProtoMessage() {}
+
+func (x *ReadWebhookResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReadWebhookResponse.ProtoReflect.Descriptor instead.
+func (*ReadWebhookResponse) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *ReadWebhookResponse) GetChanges() []*RecordChange {
+	if x != nil {
+		return x.Changes
+	}
+	return nil
+}
+
 // Request of PublishChanges.
 type PublishChangesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1446,7 +1986,7 @@ type PublishChangesRequest struct {
 
 func (x *PublishChangesRequest) Reset() {
 	*x = PublishChangesRequest{}
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[20]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1458,7 +1998,7 @@ func (x *PublishChangesRequest) String() string {
 func (*PublishChangesRequest) ProtoMessage() {}
 
 func (x *PublishChangesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[20]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1471,7 +2011,7 @@ func (x *PublishChangesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishChangesRequest.ProtoReflect.Descriptor instead.
 func (*PublishChangesRequest) Descriptor() ([]byte, []int) {
-	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{20}
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *PublishChangesRequest) GetChanges() []*RecordChange {
@@ -1509,7 +2049,7 @@ type RecordChange struct {
 
 func (x *RecordChange) Reset() {
 	*x = RecordChange{}
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[21]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1521,7 +2061,7 @@ func (x *RecordChange) String() string {
 func (*RecordChange) ProtoMessage() {}
 
 func (x *RecordChange) ProtoReflect() protoreflect.Message {
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[21]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1534,7 +2074,7 @@ func (x *RecordChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordChange.ProtoReflect.Descriptor instead.
 func (*RecordChange) Descriptor() ([]byte, []int) {
-	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{21}
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *RecordChange) GetProjectId() string {
@@ -1728,7 +2268,46 @@ const file_unimesh_mesh_v1_mesh_proto_rawDesc = "" +
 	"\n" +
 	"api_key_id\x18\x05 \x01(\tR\bapiKeyId\x12;\n" +
 	"\vexpire_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"expireTime\"]\n" +
+	"expireTime\"6\n" +
+	"\n" +
+	"HttpHeader\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value\"\xa8\x01\n" +
+	"\x15ReceiveWebhookRequest\x12.\n" +
+	"\rconnection_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\fconnectionId\x12@\n" +
+	"\aheaders\x18\x02 \x03(\v2\x1b.unimesh.mesh.v1.HttpHeaderB\t\xbaH\x06\x92\x01\x03\x10\xc8\x01R\aheaders\x12\x1d\n" +
+	"\x04body\x18\x03 \x01(\fB\t\xbaH\x06z\x04\x18\x80\x80@R\x04body\"9\n" +
+	"\x16ReceiveWebhookResponse\x12\x1f\n" +
+	"\vhttp_status\x18\x01 \x01(\x05R\n" +
+	"httpStatus\"r\n" +
+	"\x18ReleaseConnectionRequest\x12&\n" +
+	"\n" +
+	"project_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\tprojectId\x12.\n" +
+	"\rconnection_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\fconnectionId\"\xbc\x01\n" +
+	"\x18SubscribeWebhooksRequest\x12&\n" +
+	"\n" +
+	"project_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\tprojectId\x12.\n" +
+	"\rconnection_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\fconnectionId\x12'\n" +
+	"\n" +
+	"target_url\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x88\x01\x01R\ttargetUrl\x12\x1f\n" +
+	"\x06secret\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x10\x10R\x06secret\"K\n" +
+	"\x19SubscribeWebhooksResponse\x12\x14\n" +
+	"\x05state\x18\x01 \x01(\tR\x05state\x12\x18\n" +
+	"\aobjects\x18\x02 \x03(\tR\aobjects\"\x8a\x01\n" +
+	"\x1aUnsubscribeWebhooksRequest\x12&\n" +
+	"\n" +
+	"project_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\tprojectId\x12.\n" +
+	"\rconnection_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\fconnectionId\x12\x14\n" +
+	"\x05state\x18\x03 \x01(\tR\x05state\"\xe5\x01\n" +
+	"\x12ReadWebhookRequest\x12&\n" +
+	"\n" +
+	"project_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\tprojectId\x12.\n" +
+	"\rconnection_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\fconnectionId\x12@\n" +
+	"\aheaders\x18\x03 \x03(\v2\x1b.unimesh.mesh.v1.HttpHeaderB\t\xbaH\x06\x92\x01\x03\x10\xc8\x01R\aheaders\x12\x1d\n" +
+	"\x04body\x18\x04 \x01(\fB\t\xbaH\x06z\x04\x18\x80\x80@R\x04body\x12\x16\n" +
+	"\x06secret\x18\x05 \x01(\tR\x06secret\"N\n" +
+	"\x13ReadWebhookResponse\x127\n" +
+	"\achanges\x18\x01 \x03(\v2\x1d.unimesh.mesh.v1.RecordChangeR\achanges\"]\n" +
 	"\x15PublishChangesRequest\x12D\n" +
 	"\achanges\x18\x01 \x03(\v2\x1d.unimesh.mesh.v1.RecordChangeB\v\xbaH\b\x92\x01\x05\b\x01\x10\xf4\x03R\achanges\"\xb6\x03\n" +
 	"\fRecordChange\x12&\n" +
@@ -1765,9 +2344,15 @@ const file_unimesh_mesh_v1_mesh_proto_rawDesc = "" +
 	"\x11SubmitCredentials\x12).unimesh.mesh.v1.SubmitCredentialsRequest\x1a\x1e.unimesh.mesh.v1.ConnectResult\x12e\n" +
 	"\x14CreateConsoleSession\x12,.unimesh.mesh.v1.CreateConsoleSessionRequest\x1a\x1f.unimesh.mesh.v1.ConsoleSession\x12_\n" +
 	"\x11GetConsoleSession\x12).unimesh.mesh.v1.GetConsoleSessionRequest\x1a\x1f.unimesh.mesh.v1.ConsoleSession\x12\\\n" +
-	"\x14DeleteConsoleSession\x12,.unimesh.mesh.v1.DeleteConsoleSessionRequest\x1a\x16.google.protobuf.Empty2i\n" +
+	"\x14DeleteConsoleSession\x12,.unimesh.mesh.v1.DeleteConsoleSessionRequest\x1a\x16.google.protobuf.Empty2\xa4\x02\n" +
 	"\x15EventsInternalService\x12P\n" +
-	"\x0ePublishChanges\x12&.unimesh.mesh.v1.PublishChangesRequest\x1a\x16.google.protobuf.EmptyB9Z7github.com/unimesh/unimesh/proto/unimesh/mesh/v1;meshv1b\x06proto3"
+	"\x0ePublishChanges\x12&.unimesh.mesh.v1.PublishChangesRequest\x1a\x16.google.protobuf.Empty\x12a\n" +
+	"\x0eReceiveWebhook\x12&.unimesh.mesh.v1.ReceiveWebhookRequest\x1a'.unimesh.mesh.v1.ReceiveWebhookResponse\x12V\n" +
+	"\x11ReleaseConnection\x12).unimesh.mesh.v1.ReleaseConnectionRequest\x1a\x16.google.protobuf.Empty2\xbb\x02\n" +
+	"\x17CategoryInternalService\x12j\n" +
+	"\x11SubscribeWebhooks\x12).unimesh.mesh.v1.SubscribeWebhooksRequest\x1a*.unimesh.mesh.v1.SubscribeWebhooksResponse\x12Z\n" +
+	"\x13UnsubscribeWebhooks\x12+.unimesh.mesh.v1.UnsubscribeWebhooksRequest\x1a\x16.google.protobuf.Empty\x12X\n" +
+	"\vReadWebhook\x12#.unimesh.mesh.v1.ReadWebhookRequest\x1a$.unimesh.mesh.v1.ReadWebhookResponseB9Z7github.com/unimesh/unimesh/proto/unimesh/mesh/v1;meshv1b\x06proto3"
 
 var (
 	file_unimesh_mesh_v1_mesh_proto_rawDescOnce sync.Once
@@ -1782,7 +2367,7 @@ func file_unimesh_mesh_v1_mesh_proto_rawDescGZIP() []byte {
 }
 
 var file_unimesh_mesh_v1_mesh_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_unimesh_mesh_v1_mesh_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
+var file_unimesh_mesh_v1_mesh_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
 var file_unimesh_mesh_v1_mesh_proto_goTypes = []any{
 	(ChangeKind)(0), // 0: unimesh.mesh.v1.ChangeKind
 	(*RefreshConnectionCredentialsRequest)(nil), // 1: unimesh.mesh.v1.RefreshConnectionCredentialsRequest
@@ -1805,76 +2390,98 @@ var file_unimesh_mesh_v1_mesh_proto_goTypes = []any{
 	(*DeleteConsoleSessionRequest)(nil),         // 18: unimesh.mesh.v1.DeleteConsoleSessionRequest
 	(*GetConsoleSessionRequest)(nil),            // 19: unimesh.mesh.v1.GetConsoleSessionRequest
 	(*ConsoleSession)(nil),                      // 20: unimesh.mesh.v1.ConsoleSession
-	(*PublishChangesRequest)(nil),               // 21: unimesh.mesh.v1.PublishChangesRequest
-	(*RecordChange)(nil),                        // 22: unimesh.mesh.v1.RecordChange
-	nil,                                         // 23: unimesh.mesh.v1.StartOAuthRequest.ConfigEntry
-	nil,                                         // 24: unimesh.mesh.v1.CompleteOAuthRequest.ExtrasEntry
-	nil,                                         // 25: unimesh.mesh.v1.SubmitCredentialsRequest.ConfigEntry
-	(*v1.RequestLogEntry)(nil),                  // 26: unimesh.platform.v1.RequestLogEntry
-	(v1.Scope)(0),                               // 27: unimesh.platform.v1.Scope
-	(*v1.Connection)(nil),                       // 28: unimesh.platform.v1.Connection
-	(*v1.Credentials)(nil),                      // 29: unimesh.platform.v1.Credentials
-	(*timestamppb.Timestamp)(nil),               // 30: google.protobuf.Timestamp
-	(*v1.EndUser)(nil),                          // 31: unimesh.platform.v1.EndUser
-	(v1.AuthType)(0),                            // 32: unimesh.platform.v1.AuthType
-	(*v1.ConfigField)(nil),                      // 33: unimesh.platform.v1.ConfigField
-	(v1.Category)(0),                            // 34: unimesh.platform.v1.Category
-	(*anypb.Any)(nil),                           // 35: google.protobuf.Any
-	(*emptypb.Empty)(nil),                       // 36: google.protobuf.Empty
+	(*HttpHeader)(nil),                          // 21: unimesh.mesh.v1.HttpHeader
+	(*ReceiveWebhookRequest)(nil),               // 22: unimesh.mesh.v1.ReceiveWebhookRequest
+	(*ReceiveWebhookResponse)(nil),              // 23: unimesh.mesh.v1.ReceiveWebhookResponse
+	(*ReleaseConnectionRequest)(nil),            // 24: unimesh.mesh.v1.ReleaseConnectionRequest
+	(*SubscribeWebhooksRequest)(nil),            // 25: unimesh.mesh.v1.SubscribeWebhooksRequest
+	(*SubscribeWebhooksResponse)(nil),           // 26: unimesh.mesh.v1.SubscribeWebhooksResponse
+	(*UnsubscribeWebhooksRequest)(nil),          // 27: unimesh.mesh.v1.UnsubscribeWebhooksRequest
+	(*ReadWebhookRequest)(nil),                  // 28: unimesh.mesh.v1.ReadWebhookRequest
+	(*ReadWebhookResponse)(nil),                 // 29: unimesh.mesh.v1.ReadWebhookResponse
+	(*PublishChangesRequest)(nil),               // 30: unimesh.mesh.v1.PublishChangesRequest
+	(*RecordChange)(nil),                        // 31: unimesh.mesh.v1.RecordChange
+	nil,                                         // 32: unimesh.mesh.v1.StartOAuthRequest.ConfigEntry
+	nil,                                         // 33: unimesh.mesh.v1.CompleteOAuthRequest.ExtrasEntry
+	nil,                                         // 34: unimesh.mesh.v1.SubmitCredentialsRequest.ConfigEntry
+	(*v1.RequestLogEntry)(nil),                  // 35: unimesh.platform.v1.RequestLogEntry
+	(v1.Scope)(0),                               // 36: unimesh.platform.v1.Scope
+	(*v1.Connection)(nil),                       // 37: unimesh.platform.v1.Connection
+	(*v1.Credentials)(nil),                      // 38: unimesh.platform.v1.Credentials
+	(*timestamppb.Timestamp)(nil),               // 39: google.protobuf.Timestamp
+	(*v1.EndUser)(nil),                          // 40: unimesh.platform.v1.EndUser
+	(v1.AuthType)(0),                            // 41: unimesh.platform.v1.AuthType
+	(*v1.ConfigField)(nil),                      // 42: unimesh.platform.v1.ConfigField
+	(v1.Category)(0),                            // 43: unimesh.platform.v1.Category
+	(*anypb.Any)(nil),                           // 44: google.protobuf.Any
+	(*emptypb.Empty)(nil),                       // 45: google.protobuf.Empty
 }
 var file_unimesh_mesh_v1_mesh_proto_depIdxs = []int32{
 	3,  // 0: unimesh.mesh.v1.RecordRequestsRequest.requests:type_name -> unimesh.mesh.v1.LoggedRequest
-	26, // 1: unimesh.mesh.v1.LoggedRequest.entry:type_name -> unimesh.platform.v1.RequestLogEntry
-	27, // 2: unimesh.mesh.v1.AuthenticateApiKeyResponse.scopes:type_name -> unimesh.platform.v1.Scope
-	28, // 3: unimesh.mesh.v1.GetConnectionCredentialsResponse.connection:type_name -> unimesh.platform.v1.Connection
-	29, // 4: unimesh.mesh.v1.GetConnectionCredentialsResponse.credentials:type_name -> unimesh.platform.v1.Credentials
-	30, // 5: unimesh.mesh.v1.GetConnectionCredentialsResponse.expire_time:type_name -> google.protobuf.Timestamp
-	31, // 6: unimesh.mesh.v1.ConnectPage.end_user:type_name -> unimesh.platform.v1.EndUser
+	35, // 1: unimesh.mesh.v1.LoggedRequest.entry:type_name -> unimesh.platform.v1.RequestLogEntry
+	36, // 2: unimesh.mesh.v1.AuthenticateApiKeyResponse.scopes:type_name -> unimesh.platform.v1.Scope
+	37, // 3: unimesh.mesh.v1.GetConnectionCredentialsResponse.connection:type_name -> unimesh.platform.v1.Connection
+	38, // 4: unimesh.mesh.v1.GetConnectionCredentialsResponse.credentials:type_name -> unimesh.platform.v1.Credentials
+	39, // 5: unimesh.mesh.v1.GetConnectionCredentialsResponse.expire_time:type_name -> google.protobuf.Timestamp
+	40, // 6: unimesh.mesh.v1.ConnectPage.end_user:type_name -> unimesh.platform.v1.EndUser
 	11, // 7: unimesh.mesh.v1.ConnectPage.integrations:type_name -> unimesh.mesh.v1.PageIntegration
-	30, // 8: unimesh.mesh.v1.ConnectPage.expire_time:type_name -> google.protobuf.Timestamp
-	32, // 9: unimesh.mesh.v1.PageIntegration.auth_types:type_name -> unimesh.platform.v1.AuthType
-	33, // 10: unimesh.mesh.v1.PageIntegration.config_fields:type_name -> unimesh.platform.v1.ConfigField
-	34, // 11: unimesh.mesh.v1.PageIntegration.categories:type_name -> unimesh.platform.v1.Category
-	23, // 12: unimesh.mesh.v1.StartOAuthRequest.config:type_name -> unimesh.mesh.v1.StartOAuthRequest.ConfigEntry
-	24, // 13: unimesh.mesh.v1.CompleteOAuthRequest.extras:type_name -> unimesh.mesh.v1.CompleteOAuthRequest.ExtrasEntry
-	29, // 14: unimesh.mesh.v1.SubmitCredentialsRequest.credentials:type_name -> unimesh.platform.v1.Credentials
-	25, // 15: unimesh.mesh.v1.SubmitCredentialsRequest.config:type_name -> unimesh.mesh.v1.SubmitCredentialsRequest.ConfigEntry
-	30, // 16: unimesh.mesh.v1.ConsoleSession.expire_time:type_name -> google.protobuf.Timestamp
-	22, // 17: unimesh.mesh.v1.PublishChangesRequest.changes:type_name -> unimesh.mesh.v1.RecordChange
-	0,  // 18: unimesh.mesh.v1.RecordChange.kind:type_name -> unimesh.mesh.v1.ChangeKind
-	35, // 19: unimesh.mesh.v1.RecordChange.record:type_name -> google.protobuf.Any
-	30, // 20: unimesh.mesh.v1.RecordChange.occur_time:type_name -> google.protobuf.Timestamp
-	4,  // 21: unimesh.mesh.v1.ConnectInternalService.AuthenticateApiKey:input_type -> unimesh.mesh.v1.AuthenticateApiKeyRequest
-	6,  // 22: unimesh.mesh.v1.ConnectInternalService.GetConnectionCredentials:input_type -> unimesh.mesh.v1.GetConnectionCredentialsRequest
-	8,  // 23: unimesh.mesh.v1.ConnectInternalService.ReportAuthFailure:input_type -> unimesh.mesh.v1.ReportAuthFailureRequest
-	1,  // 24: unimesh.mesh.v1.ConnectInternalService.RefreshConnectionCredentials:input_type -> unimesh.mesh.v1.RefreshConnectionCredentialsRequest
-	2,  // 25: unimesh.mesh.v1.ConnectInternalService.RecordRequests:input_type -> unimesh.mesh.v1.RecordRequestsRequest
-	9,  // 26: unimesh.mesh.v1.ConnectPagesService.OpenConnectSession:input_type -> unimesh.mesh.v1.OpenConnectSessionRequest
-	12, // 27: unimesh.mesh.v1.ConnectPagesService.StartOAuth:input_type -> unimesh.mesh.v1.StartOAuthRequest
-	14, // 28: unimesh.mesh.v1.ConnectPagesService.CompleteOAuth:input_type -> unimesh.mesh.v1.CompleteOAuthRequest
-	15, // 29: unimesh.mesh.v1.ConnectPagesService.SubmitCredentials:input_type -> unimesh.mesh.v1.SubmitCredentialsRequest
-	17, // 30: unimesh.mesh.v1.ConnectPagesService.CreateConsoleSession:input_type -> unimesh.mesh.v1.CreateConsoleSessionRequest
-	19, // 31: unimesh.mesh.v1.ConnectPagesService.GetConsoleSession:input_type -> unimesh.mesh.v1.GetConsoleSessionRequest
-	18, // 32: unimesh.mesh.v1.ConnectPagesService.DeleteConsoleSession:input_type -> unimesh.mesh.v1.DeleteConsoleSessionRequest
-	21, // 33: unimesh.mesh.v1.EventsInternalService.PublishChanges:input_type -> unimesh.mesh.v1.PublishChangesRequest
-	5,  // 34: unimesh.mesh.v1.ConnectInternalService.AuthenticateApiKey:output_type -> unimesh.mesh.v1.AuthenticateApiKeyResponse
-	7,  // 35: unimesh.mesh.v1.ConnectInternalService.GetConnectionCredentials:output_type -> unimesh.mesh.v1.GetConnectionCredentialsResponse
-	36, // 36: unimesh.mesh.v1.ConnectInternalService.ReportAuthFailure:output_type -> google.protobuf.Empty
-	7,  // 37: unimesh.mesh.v1.ConnectInternalService.RefreshConnectionCredentials:output_type -> unimesh.mesh.v1.GetConnectionCredentialsResponse
-	36, // 38: unimesh.mesh.v1.ConnectInternalService.RecordRequests:output_type -> google.protobuf.Empty
-	10, // 39: unimesh.mesh.v1.ConnectPagesService.OpenConnectSession:output_type -> unimesh.mesh.v1.ConnectPage
-	13, // 40: unimesh.mesh.v1.ConnectPagesService.StartOAuth:output_type -> unimesh.mesh.v1.StartOAuthResponse
-	16, // 41: unimesh.mesh.v1.ConnectPagesService.CompleteOAuth:output_type -> unimesh.mesh.v1.ConnectResult
-	16, // 42: unimesh.mesh.v1.ConnectPagesService.SubmitCredentials:output_type -> unimesh.mesh.v1.ConnectResult
-	20, // 43: unimesh.mesh.v1.ConnectPagesService.CreateConsoleSession:output_type -> unimesh.mesh.v1.ConsoleSession
-	20, // 44: unimesh.mesh.v1.ConnectPagesService.GetConsoleSession:output_type -> unimesh.mesh.v1.ConsoleSession
-	36, // 45: unimesh.mesh.v1.ConnectPagesService.DeleteConsoleSession:output_type -> google.protobuf.Empty
-	36, // 46: unimesh.mesh.v1.EventsInternalService.PublishChanges:output_type -> google.protobuf.Empty
-	34, // [34:47] is the sub-list for method output_type
-	21, // [21:34] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	39, // 8: unimesh.mesh.v1.ConnectPage.expire_time:type_name -> google.protobuf.Timestamp
+	41, // 9: unimesh.mesh.v1.PageIntegration.auth_types:type_name -> unimesh.platform.v1.AuthType
+	42, // 10: unimesh.mesh.v1.PageIntegration.config_fields:type_name -> unimesh.platform.v1.ConfigField
+	43, // 11: unimesh.mesh.v1.PageIntegration.categories:type_name -> unimesh.platform.v1.Category
+	32, // 12: unimesh.mesh.v1.StartOAuthRequest.config:type_name -> unimesh.mesh.v1.StartOAuthRequest.ConfigEntry
+	33, // 13: unimesh.mesh.v1.CompleteOAuthRequest.extras:type_name -> unimesh.mesh.v1.CompleteOAuthRequest.ExtrasEntry
+	38, // 14: unimesh.mesh.v1.SubmitCredentialsRequest.credentials:type_name -> unimesh.platform.v1.Credentials
+	34, // 15: unimesh.mesh.v1.SubmitCredentialsRequest.config:type_name -> unimesh.mesh.v1.SubmitCredentialsRequest.ConfigEntry
+	39, // 16: unimesh.mesh.v1.ConsoleSession.expire_time:type_name -> google.protobuf.Timestamp
+	21, // 17: unimesh.mesh.v1.ReceiveWebhookRequest.headers:type_name -> unimesh.mesh.v1.HttpHeader
+	21, // 18: unimesh.mesh.v1.ReadWebhookRequest.headers:type_name -> unimesh.mesh.v1.HttpHeader
+	31, // 19: unimesh.mesh.v1.ReadWebhookResponse.changes:type_name -> unimesh.mesh.v1.RecordChange
+	31, // 20: unimesh.mesh.v1.PublishChangesRequest.changes:type_name -> unimesh.mesh.v1.RecordChange
+	0,  // 21: unimesh.mesh.v1.RecordChange.kind:type_name -> unimesh.mesh.v1.ChangeKind
+	44, // 22: unimesh.mesh.v1.RecordChange.record:type_name -> google.protobuf.Any
+	39, // 23: unimesh.mesh.v1.RecordChange.occur_time:type_name -> google.protobuf.Timestamp
+	4,  // 24: unimesh.mesh.v1.ConnectInternalService.AuthenticateApiKey:input_type -> unimesh.mesh.v1.AuthenticateApiKeyRequest
+	6,  // 25: unimesh.mesh.v1.ConnectInternalService.GetConnectionCredentials:input_type -> unimesh.mesh.v1.GetConnectionCredentialsRequest
+	8,  // 26: unimesh.mesh.v1.ConnectInternalService.ReportAuthFailure:input_type -> unimesh.mesh.v1.ReportAuthFailureRequest
+	1,  // 27: unimesh.mesh.v1.ConnectInternalService.RefreshConnectionCredentials:input_type -> unimesh.mesh.v1.RefreshConnectionCredentialsRequest
+	2,  // 28: unimesh.mesh.v1.ConnectInternalService.RecordRequests:input_type -> unimesh.mesh.v1.RecordRequestsRequest
+	9,  // 29: unimesh.mesh.v1.ConnectPagesService.OpenConnectSession:input_type -> unimesh.mesh.v1.OpenConnectSessionRequest
+	12, // 30: unimesh.mesh.v1.ConnectPagesService.StartOAuth:input_type -> unimesh.mesh.v1.StartOAuthRequest
+	14, // 31: unimesh.mesh.v1.ConnectPagesService.CompleteOAuth:input_type -> unimesh.mesh.v1.CompleteOAuthRequest
+	15, // 32: unimesh.mesh.v1.ConnectPagesService.SubmitCredentials:input_type -> unimesh.mesh.v1.SubmitCredentialsRequest
+	17, // 33: unimesh.mesh.v1.ConnectPagesService.CreateConsoleSession:input_type -> unimesh.mesh.v1.CreateConsoleSessionRequest
+	19, // 34: unimesh.mesh.v1.ConnectPagesService.GetConsoleSession:input_type -> unimesh.mesh.v1.GetConsoleSessionRequest
+	18, // 35: unimesh.mesh.v1.ConnectPagesService.DeleteConsoleSession:input_type -> unimesh.mesh.v1.DeleteConsoleSessionRequest
+	30, // 36: unimesh.mesh.v1.EventsInternalService.PublishChanges:input_type -> unimesh.mesh.v1.PublishChangesRequest
+	22, // 37: unimesh.mesh.v1.EventsInternalService.ReceiveWebhook:input_type -> unimesh.mesh.v1.ReceiveWebhookRequest
+	24, // 38: unimesh.mesh.v1.EventsInternalService.ReleaseConnection:input_type -> unimesh.mesh.v1.ReleaseConnectionRequest
+	25, // 39: unimesh.mesh.v1.CategoryInternalService.SubscribeWebhooks:input_type -> unimesh.mesh.v1.SubscribeWebhooksRequest
+	27, // 40: unimesh.mesh.v1.CategoryInternalService.UnsubscribeWebhooks:input_type -> unimesh.mesh.v1.UnsubscribeWebhooksRequest
+	28, // 41: unimesh.mesh.v1.CategoryInternalService.ReadWebhook:input_type -> unimesh.mesh.v1.ReadWebhookRequest
+	5,  // 42: unimesh.mesh.v1.ConnectInternalService.AuthenticateApiKey:output_type -> unimesh.mesh.v1.AuthenticateApiKeyResponse
+	7,  // 43: unimesh.mesh.v1.ConnectInternalService.GetConnectionCredentials:output_type -> unimesh.mesh.v1.GetConnectionCredentialsResponse
+	45, // 44: unimesh.mesh.v1.ConnectInternalService.ReportAuthFailure:output_type -> google.protobuf.Empty
+	7,  // 45: unimesh.mesh.v1.ConnectInternalService.RefreshConnectionCredentials:output_type -> unimesh.mesh.v1.GetConnectionCredentialsResponse
+	45, // 46: unimesh.mesh.v1.ConnectInternalService.RecordRequests:output_type -> google.protobuf.Empty
+	10, // 47: unimesh.mesh.v1.ConnectPagesService.OpenConnectSession:output_type -> unimesh.mesh.v1.ConnectPage
+	13, // 48: unimesh.mesh.v1.ConnectPagesService.StartOAuth:output_type -> unimesh.mesh.v1.StartOAuthResponse
+	16, // 49: unimesh.mesh.v1.ConnectPagesService.CompleteOAuth:output_type -> unimesh.mesh.v1.ConnectResult
+	16, // 50: unimesh.mesh.v1.ConnectPagesService.SubmitCredentials:output_type -> unimesh.mesh.v1.ConnectResult
+	20, // 51: unimesh.mesh.v1.ConnectPagesService.CreateConsoleSession:output_type -> unimesh.mesh.v1.ConsoleSession
+	20, // 52: unimesh.mesh.v1.ConnectPagesService.GetConsoleSession:output_type -> unimesh.mesh.v1.ConsoleSession
+	45, // 53: unimesh.mesh.v1.ConnectPagesService.DeleteConsoleSession:output_type -> google.protobuf.Empty
+	45, // 54: unimesh.mesh.v1.EventsInternalService.PublishChanges:output_type -> google.protobuf.Empty
+	23, // 55: unimesh.mesh.v1.EventsInternalService.ReceiveWebhook:output_type -> unimesh.mesh.v1.ReceiveWebhookResponse
+	45, // 56: unimesh.mesh.v1.EventsInternalService.ReleaseConnection:output_type -> google.protobuf.Empty
+	26, // 57: unimesh.mesh.v1.CategoryInternalService.SubscribeWebhooks:output_type -> unimesh.mesh.v1.SubscribeWebhooksResponse
+	45, // 58: unimesh.mesh.v1.CategoryInternalService.UnsubscribeWebhooks:output_type -> google.protobuf.Empty
+	29, // 59: unimesh.mesh.v1.CategoryInternalService.ReadWebhook:output_type -> unimesh.mesh.v1.ReadWebhookResponse
+	42, // [42:60] is the sub-list for method output_type
+	24, // [24:42] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_unimesh_mesh_v1_mesh_proto_init() }
@@ -1888,9 +2495,9 @@ func file_unimesh_mesh_v1_mesh_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_unimesh_mesh_v1_mesh_proto_rawDesc), len(file_unimesh_mesh_v1_mesh_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   25,
+			NumMessages:   34,
 			NumExtensions: 0,
-			NumServices:   3,
+			NumServices:   4,
 		},
 		GoTypes:           file_unimesh_mesh_v1_mesh_proto_goTypes,
 		DependencyIndexes: file_unimesh_mesh_v1_mesh_proto_depIdxs,

@@ -665,7 +665,9 @@ var ConnectPagesService_ServiceDesc = grpc.ServiceDesc{
 }
 
 const (
-	EventsInternalService_PublishChanges_FullMethodName = "/unimesh.mesh.v1.EventsInternalService/PublishChanges"
+	EventsInternalService_PublishChanges_FullMethodName    = "/unimesh.mesh.v1.EventsInternalService/PublishChanges"
+	EventsInternalService_ReceiveWebhook_FullMethodName    = "/unimesh.mesh.v1.EventsInternalService/ReceiveWebhook"
+	EventsInternalService_ReleaseConnection_FullMethodName = "/unimesh.mesh.v1.EventsInternalService/ReleaseConnection"
 )
 
 // EventsInternalServiceClient is the client API for EventsInternalService service.
@@ -677,6 +679,13 @@ type EventsInternalServiceClient interface {
 	// Records changes written through Unimesh, so that their events go out at
 	// once and the next poll does not report them again.
 	PublishChanges(ctx context.Context, in *PublishChangesRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
+	// Takes one native webhook delivery a provider sent to the gateway for a
+	// connection, and answers the HTTP status to give the provider.
+	ReceiveWebhook(ctx context.Context, in *ReceiveWebhookRequest, opts ...grpc.CallOption) (*ReceiveWebhookResponse, error)
+	// Ends what the events service holds at the provider for a connection
+	// (its native webhook subscription), before connect deletes it: after
+	// that, no credentials are left to do it with.
+	ReleaseConnection(ctx context.Context, in *ReleaseConnectionRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
 }
 
 type eventsInternalServiceClient struct {
@@ -697,6 +706,26 @@ func (c *eventsInternalServiceClient) PublishChanges(ctx context.Context, in *Pu
 	return out, nil
 }
 
+func (c *eventsInternalServiceClient) ReceiveWebhook(ctx context.Context, in *ReceiveWebhookRequest, opts ...grpc.CallOption) (*ReceiveWebhookResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReceiveWebhookResponse)
+	err := c.cc.Invoke(ctx, EventsInternalService_ReceiveWebhook_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *eventsInternalServiceClient) ReleaseConnection(ctx context.Context, in *ReleaseConnectionRequest, opts ...grpc.CallOption) (*emptypb.Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(emptypb.Empty)
+	err := c.cc.Invoke(ctx, EventsInternalService_ReleaseConnection_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // EventsInternalServiceServer is the server API for EventsInternalService service.
 // All implementations must embed UnimplementedEventsInternalServiceServer
 // for forward compatibility.
@@ -706,6 +735,13 @@ type EventsInternalServiceServer interface {
 	// Records changes written through Unimesh, so that their events go out at
 	// once and the next poll does not report them again.
 	PublishChanges(context.Context, *PublishChangesRequest) (*emptypb.Empty, error)
+	// Takes one native webhook delivery a provider sent to the gateway for a
+	// connection, and answers the HTTP status to give the provider.
+	ReceiveWebhook(context.Context, *ReceiveWebhookRequest) (*ReceiveWebhookResponse, error)
+	// Ends what the events service holds at the provider for a connection
+	// (its native webhook subscription), before connect deletes it: after
+	// that, no credentials are left to do it with.
+	ReleaseConnection(context.Context, *ReleaseConnectionRequest) (*emptypb.Empty, error)
 	mustEmbedUnimplementedEventsInternalServiceServer()
 }
 
@@ -718,6 +754,12 @@ type UnimplementedEventsInternalServiceServer struct{}
 
 func (UnimplementedEventsInternalServiceServer) PublishChanges(context.Context, *PublishChangesRequest) (*emptypb.Empty, error) {
 	return nil, status.Error(codes.Unimplemented, "method PublishChanges not implemented")
+}
+func (UnimplementedEventsInternalServiceServer) ReceiveWebhook(context.Context, *ReceiveWebhookRequest) (*ReceiveWebhookResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReceiveWebhook not implemented")
+}
+func (UnimplementedEventsInternalServiceServer) ReleaseConnection(context.Context, *ReleaseConnectionRequest) (*emptypb.Empty, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReleaseConnection not implemented")
 }
 func (UnimplementedEventsInternalServiceServer) mustEmbedUnimplementedEventsInternalServiceServer() {}
 func (UnimplementedEventsInternalServiceServer) testEmbeddedByValue()                               {}
@@ -758,6 +800,42 @@ func _EventsInternalService_PublishChanges_Handler(srv interface{}, ctx context.
 	return interceptor(ctx, in, info, handler)
 }
 
+func _EventsInternalService_ReceiveWebhook_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReceiveWebhookRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EventsInternalServiceServer).ReceiveWebhook(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EventsInternalService_ReceiveWebhook_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EventsInternalServiceServer).ReceiveWebhook(ctx, req.(*ReceiveWebhookRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EventsInternalService_ReleaseConnection_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReleaseConnectionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EventsInternalServiceServer).ReleaseConnection(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EventsInternalService_ReleaseConnection_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EventsInternalServiceServer).ReleaseConnection(ctx, req.(*ReleaseConnectionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // EventsInternalService_ServiceDesc is the grpc.ServiceDesc for EventsInternalService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -768,6 +846,213 @@ var EventsInternalService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "PublishChanges",
 			Handler:    _EventsInternalService_PublishChanges_Handler,
+		},
+		{
+			MethodName: "ReceiveWebhook",
+			Handler:    _EventsInternalService_ReceiveWebhook_Handler,
+		},
+		{
+			MethodName: "ReleaseConnection",
+			Handler:    _EventsInternalService_ReleaseConnection_Handler,
+		},
+	},
+	Streams:  []grpc.StreamDesc{},
+	Metadata: "unimesh/mesh/v1/mesh.proto",
+}
+
+const (
+	CategoryInternalService_SubscribeWebhooks_FullMethodName   = "/unimesh.mesh.v1.CategoryInternalService/SubscribeWebhooks"
+	CategoryInternalService_UnsubscribeWebhooks_FullMethodName = "/unimesh.mesh.v1.CategoryInternalService/UnsubscribeWebhooks"
+	CategoryInternalService_ReadWebhook_FullMethodName         = "/unimesh.mesh.v1.CategoryInternalService/ReadWebhook"
+)
+
+// CategoryInternalServiceClient is the client API for CategoryInternalService service.
+//
+// For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
+//
+// Calls from the events service to a category service about a connection's
+// native webhooks; the category service's connector speaks the provider's
+// subscription API and reads its deliveries.
+type CategoryInternalServiceClient interface {
+	// Subscribes to the provider's change notifications for a connection.
+	// UNIMPLEMENTED when the connector has no native webhooks.
+	SubscribeWebhooks(ctx context.Context, in *SubscribeWebhooksRequest, opts ...grpc.CallOption) (*SubscribeWebhooksResponse, error)
+	// Ends a subscription.
+	UnsubscribeWebhooks(ctx context.Context, in *UnsubscribeWebhooksRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
+	// Verifies one delivery of the provider's and reads it into changes, each
+	// with the record as the unified API returns it (read from the provider,
+	// so that it matches what polling and writes see).
+	ReadWebhook(ctx context.Context, in *ReadWebhookRequest, opts ...grpc.CallOption) (*ReadWebhookResponse, error)
+}
+
+type categoryInternalServiceClient struct {
+	cc grpc.ClientConnInterface
+}
+
+func NewCategoryInternalServiceClient(cc grpc.ClientConnInterface) CategoryInternalServiceClient {
+	return &categoryInternalServiceClient{cc}
+}
+
+func (c *categoryInternalServiceClient) SubscribeWebhooks(ctx context.Context, in *SubscribeWebhooksRequest, opts ...grpc.CallOption) (*SubscribeWebhooksResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SubscribeWebhooksResponse)
+	err := c.cc.Invoke(ctx, CategoryInternalService_SubscribeWebhooks_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *categoryInternalServiceClient) UnsubscribeWebhooks(ctx context.Context, in *UnsubscribeWebhooksRequest, opts ...grpc.CallOption) (*emptypb.Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(emptypb.Empty)
+	err := c.cc.Invoke(ctx, CategoryInternalService_UnsubscribeWebhooks_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *categoryInternalServiceClient) ReadWebhook(ctx context.Context, in *ReadWebhookRequest, opts ...grpc.CallOption) (*ReadWebhookResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReadWebhookResponse)
+	err := c.cc.Invoke(ctx, CategoryInternalService_ReadWebhook_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// CategoryInternalServiceServer is the server API for CategoryInternalService service.
+// All implementations must embed UnimplementedCategoryInternalServiceServer
+// for forward compatibility.
+//
+// Calls from the events service to a category service about a connection's
+// native webhooks; the category service's connector speaks the provider's
+// subscription API and reads its deliveries.
+type CategoryInternalServiceServer interface {
+	// Subscribes to the provider's change notifications for a connection.
+	// UNIMPLEMENTED when the connector has no native webhooks.
+	SubscribeWebhooks(context.Context, *SubscribeWebhooksRequest) (*SubscribeWebhooksResponse, error)
+	// Ends a subscription.
+	UnsubscribeWebhooks(context.Context, *UnsubscribeWebhooksRequest) (*emptypb.Empty, error)
+	// Verifies one delivery of the provider's and reads it into changes, each
+	// with the record as the unified API returns it (read from the provider,
+	// so that it matches what polling and writes see).
+	ReadWebhook(context.Context, *ReadWebhookRequest) (*ReadWebhookResponse, error)
+	mustEmbedUnimplementedCategoryInternalServiceServer()
+}
+
+// UnimplementedCategoryInternalServiceServer must be embedded to have
+// forward compatible implementations.
+//
+// NOTE: this should be embedded by value instead of pointer to avoid a nil
+// pointer dereference when methods are called.
+type UnimplementedCategoryInternalServiceServer struct{}
+
+func (UnimplementedCategoryInternalServiceServer) SubscribeWebhooks(context.Context, *SubscribeWebhooksRequest) (*SubscribeWebhooksResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SubscribeWebhooks not implemented")
+}
+func (UnimplementedCategoryInternalServiceServer) UnsubscribeWebhooks(context.Context, *UnsubscribeWebhooksRequest) (*emptypb.Empty, error) {
+	return nil, status.Error(codes.Unimplemented, "method UnsubscribeWebhooks not implemented")
+}
+func (UnimplementedCategoryInternalServiceServer) ReadWebhook(context.Context, *ReadWebhookRequest) (*ReadWebhookResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReadWebhook not implemented")
+}
+func (UnimplementedCategoryInternalServiceServer) mustEmbedUnimplementedCategoryInternalServiceServer() {
+}
+func (UnimplementedCategoryInternalServiceServer) testEmbeddedByValue() {}
+
+// UnsafeCategoryInternalServiceServer may be embedded to opt out of forward compatibility for this service.
+// Use of this interface is not recommended, as added methods to CategoryInternalServiceServer will
+// result in compilation errors.
+type UnsafeCategoryInternalServiceServer interface {
+	mustEmbedUnimplementedCategoryInternalServiceServer()
+}
+
+func RegisterCategoryInternalServiceServer(s grpc.ServiceRegistrar, srv CategoryInternalServiceServer) {
+	// If the following call panics, it indicates UnimplementedCategoryInternalServiceServer was
+	// embedded by pointer and is nil.  This will cause panics if an
+	// unimplemented method is ever invoked, so we test this at initialization
+	// time to prevent it from happening at runtime later due to I/O.
+	if t, ok := srv.(interface{ testEmbeddedByValue() }); ok {
+		t.testEmbeddedByValue()
+	}
+	s.RegisterService(&CategoryInternalService_ServiceDesc, srv)
+}
+
+func _CategoryInternalService_SubscribeWebhooks_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SubscribeWebhooksRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CategoryInternalServiceServer).SubscribeWebhooks(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CategoryInternalService_SubscribeWebhooks_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CategoryInternalServiceServer).SubscribeWebhooks(ctx, req.(*SubscribeWebhooksRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CategoryInternalService_UnsubscribeWebhooks_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnsubscribeWebhooksRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CategoryInternalServiceServer).UnsubscribeWebhooks(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CategoryInternalService_UnsubscribeWebhooks_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CategoryInternalServiceServer).UnsubscribeWebhooks(ctx, req.(*UnsubscribeWebhooksRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CategoryInternalService_ReadWebhook_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReadWebhookRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CategoryInternalServiceServer).ReadWebhook(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CategoryInternalService_ReadWebhook_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CategoryInternalServiceServer).ReadWebhook(ctx, req.(*ReadWebhookRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+// CategoryInternalService_ServiceDesc is the grpc.ServiceDesc for CategoryInternalService service.
+// It's only intended for direct use with grpc.RegisterService,
+// and not to be introspected or modified (even as a copy)
+var CategoryInternalService_ServiceDesc = grpc.ServiceDesc{
+	ServiceName: "unimesh.mesh.v1.CategoryInternalService",
+	HandlerType: (*CategoryInternalServiceServer)(nil),
+	Methods: []grpc.MethodDesc{
+		{
+			MethodName: "SubscribeWebhooks",
+			Handler:    _CategoryInternalService_SubscribeWebhooks_Handler,
+		},
+		{
+			MethodName: "UnsubscribeWebhooks",
+			Handler:    _CategoryInternalService_UnsubscribeWebhooks_Handler,
+		},
+		{
+			MethodName: "ReadWebhook",
+			Handler:    _CategoryInternalService_ReadWebhook_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -80,6 +80,7 @@ func Descriptor() *connector.Descriptor {
 		}},
 		Hooks:          providerhttp.Hooks{Describe: describe, RetryAfter: retryAfter},
 		NativeWebhooks: true,
+		Webhooks:       webhooks(),
 		RateLimitPolicy: "A daily token budget per company (30,000 base tokens × plan multiplier × seats; a list call " +
 			"costs more tokens than a single read) and a burst limit per token in 2-second windows (e.g. 80 requests per " +
 			"2 seconds for an API token on the Professional plan); past either, 429 with Retry-After and " +

@@ -1,0 +1,196 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/emptypb"
+
+	"github.com/unimesh/unimesh/pkg/apierr"
+	"github.com/unimesh/unimesh/pkg/store"
+	"github.com/unimesh/unimesh/pkg/webhook"
+	meshv1 "github.com/unimesh/unimesh/proto/unimesh/mesh/v1"
+	platformv1 "github.com/unimesh/unimesh/proto/unimesh/platform/v1"
+)
+
+// NativePath is where the gateway takes providers' native webhook
+// deliveries: NativePath + "<connection id>".
+const NativePath = "/webhooks/native/"
+
+// How long to wait before trying to subscribe again.
+const (
+	nativeRetryFailed      = 10 * time.Minute
+	nativeRetryUnsupported = 24 * time.Hour
+)
+
+func nativeOwner(connectionID string) string { return "native_subscription:" + connectionID }
+
+// ensureNative makes sure a connection whose provider pushes changes is
+// subscribed, and returns the objects ("crm.contact") the subscription
+// covers: those need polling only to find deletions.
+func (s *Service) ensureNative(ctx context.Context, conn store.Connection, category string, client grpc.ClientConnInterface) map[string]bool {
+	if s.opts.PublicURL == "" {
+		return nil // providers could not reach us
+	}
+	sub, err := s.store.GetNativeSubscription(ctx, conn.ID)
+	switch {
+	case err == nil && sub.Status == store.NativeActive:
+		covered := map[string]bool{}
+		for _, o := range sub.Objects {
+			covered[category+"."+o] = true
+		}
+		return covered
+	case err == nil && sub.Status == store.NativeUnsupported && s.now().Sub(sub.UpdateTime) < nativeRetryUnsupported,
+		err == nil && sub.Status == store.NativeFailed && s.now().Sub(sub.UpdateTime) < nativeRetryFailed:
+		return nil
+	case err != nil && !errors.Is(err, store.ErrNotFound):
+		s.logger.WarnContext(ctx, "native subscription", "connection", conn.ID, "error", err.Error())
+		return nil
+	}
+	secret := webhook.NewSecret()[len(webhook.SecretPrefix):]
+	keyID, sealed, err := s.keyring.Seal([]byte(secret), nativeOwner(conn.ID))
+	if err != nil {
+		s.logger.ErrorContext(ctx, "seal native webhook secret", "error", err.Error())
+		return nil
+	}
+	sub = store.NativeSubscription{ConnectionID: conn.ID, ProjectID: conn.ProjectID, KeyID: keyID, SealedSecret: sealed,
+		UpdateTime: s.now().UTC()}
+	resp, err := meshv1.NewCategoryInternalServiceClient(client).SubscribeWebhooks(ctx, &meshv1.SubscribeWebhooksRequest{
+		ProjectId: conn.ProjectID, ConnectionId: conn.ID, TargetUrl: s.opts.PublicURL + NativePath + conn.ID, Secret: secret})
+	switch {
+	case status.Code(err) == codes.Unimplemented:
+		sub.Status = store.NativeUnsupported
+	case err != nil:
+		sub.Status, sub.LastError = store.NativeFailed, status.Convert(err).Message()
+		s.logger.WarnContext(ctx, "native webhook subscription failed; polling instead", "connection", conn.ID,
+			"reason", apierr.Reason(err))
+	default:
+		sub.Status, sub.State, sub.Objects = store.NativeActive, resp.GetState(), resp.GetObjects()
+		s.logger.InfoContext(ctx, "subscribed to native webhooks", "connection", conn.ID, "objects", sub.Objects)
+	}
+	if err := s.store.PutNativeSubscription(ctx, sub); err != nil {
+		s.logger.WarnContext(ctx, "save native subscription", "connection", conn.ID, "error", err.Error())
+		return nil
+	}
+	if sub.Status != store.NativeActive {
+		return nil
+	}
+	covered := map[string]bool{}
+	for _, o := range sub.Objects {
+		covered[category+"."+o] = true
+	}
+	return covered
+}
+
+// ReceiveWebhook implements meshv1.EventsInternalServiceServer.
+func (s *Service) ReceiveWebhook(ctx context.Context, req *meshv1.ReceiveWebhookRequest) (*meshv1.ReceiveWebhookResponse, error) {
+	answer := func(code int) (*meshv1.ReceiveWebhookResponse, error) {
+		return &meshv1.ReceiveWebhookResponse{HttpStatus: int32(code)}, nil
+	}
+	sub, err := s.store.GetNativeSubscription(ctx, req.GetConnectionId())
+	if errors.Is(err, store.ErrNotFound) || (err == nil && sub.Status != store.NativeActive) {
+		// 410 tells a provider that honours it to stop sending.
+		return answer(http.StatusGone)
+	}
+	if err != nil {
+		return nil, s.internal(ctx, "read native subscription", err)
+	}
+	conn, err := s.store.GetConnection(ctx, sub.ProjectID, sub.ConnectionID)
+	if errors.Is(err, store.ErrNotFound) {
+		return answer(http.StatusGone)
+	}
+	if err != nil {
+		return nil, s.internal(ctx, "read connection", err)
+	}
+	category := ""
+	if s.opts.CategoryOf != nil {
+		category = s.opts.CategoryOf(conn.Integration)
+	}
+	client := s.opts.Categories[category]
+	if client == nil {
+		return answer(http.StatusGone)
+	}
+	secret, err := s.keyring.Open(sub.KeyID, sub.SealedSecret, nativeOwner(sub.ConnectionID))
+	if err != nil {
+		return nil, s.internal(ctx, "open native webhook secret", err)
+	}
+	read, err := meshv1.NewCategoryInternalServiceClient(client).ReadWebhook(ctx, &meshv1.ReadWebhookRequest{
+		ProjectId: sub.ProjectID, ConnectionId: sub.ConnectionID, Headers: req.GetHeaders(), Body: req.GetBody(), Secret: string(secret)})
+	switch status.Code(err) {
+	case codes.OK:
+	case codes.Unauthenticated:
+		s.logger.WarnContext(ctx, "native webhook refused: verification failed", "connection", sub.ConnectionID)
+		return answer(http.StatusUnauthorized)
+	case codes.InvalidArgument:
+		return answer(http.StatusBadRequest)
+	default:
+		// The provider retries: the record could not be read now.
+		s.logger.WarnContext(ctx, "native webhook not read", "connection", sub.ConnectionID, "reason", apierr.Reason(err))
+		return answer(http.StatusServiceUnavailable)
+	}
+	endpoints, err := s.enabledEndpoints(ctx, sub.ProjectID)
+	if err != nil {
+		return nil, s.internal(ctx, "list endpoints", err)
+	}
+	if len(endpoints) == 0 {
+		return answer(http.StatusOK)
+	}
+	for _, c := range read.GetChanges() {
+		rc := recordChange{projectID: sub.ProjectID, connectionID: sub.ConnectionID, integration: conn.Integration,
+			object: c.GetCategory() + "." + c.GetObject(), recordID: c.GetRecordId(), source: platformv1.EventSource_EVENT_SOURCE_NATIVE,
+			occurred: c.GetOccurTime().AsTime(), sweepGen: -1}
+		switch c.GetKind() {
+		case meshv1.ChangeKind_CHANGE_KIND_CREATED:
+			rc.kind = store.ChangeCreated
+		case meshv1.ChangeKind_CHANGE_KIND_UPDATED:
+			rc.kind = store.ChangeUpdated
+		case meshv1.ChangeKind_CHANGE_KIND_DELETED:
+			rc.kind = store.ChangeDeleted
+		}
+		if rc.kind != store.ChangeDeleted {
+			rec, err := c.GetRecord().UnmarshalNew()
+			if err != nil {
+				continue
+			}
+			rc.rec = rec
+		}
+		if _, err := s.apply(ctx, rc, endpoints); err != nil {
+			return nil, s.internal(ctx, "record native change", err)
+		}
+	}
+	return answer(http.StatusOK)
+}
+
+// ReleaseConnection implements meshv1.EventsInternalServiceServer: it
+// unsubscribes a connection's native webhooks while its credentials still
+// exist. A failure is logged, not returned: the deletion goes on, and the
+// provider's later deliveries get 410 Gone.
+func (s *Service) ReleaseConnection(ctx context.Context, req *meshv1.ReleaseConnectionRequest) (*emptypb.Empty, error) {
+	sub, err := s.store.GetNativeSubscription(ctx, req.GetConnectionId())
+	if err != nil || sub.ProjectID != req.GetProjectId() {
+		return &emptypb.Empty{}, nil
+	}
+	if sub.Status == store.NativeActive {
+		conn, err := s.store.GetConnection(ctx, sub.ProjectID, sub.ConnectionID)
+		if err == nil && s.opts.CategoryOf != nil {
+			if client := s.opts.Categories[s.opts.CategoryOf(conn.Integration)]; client != nil {
+				_, err = meshv1.NewCategoryInternalServiceClient(client).UnsubscribeWebhooks(ctx, &meshv1.UnsubscribeWebhooksRequest{
+					ProjectId: sub.ProjectID, ConnectionId: sub.ConnectionID, State: sub.State})
+			}
+		}
+		if err != nil {
+			s.logger.WarnContext(ctx, "native webhook unsubscribe failed", "connection", sub.ConnectionID, "reason", apierr.Reason(err))
+		} else {
+			s.logger.InfoContext(ctx, "unsubscribed from native webhooks", "connection", sub.ConnectionID)
+		}
+	}
+	if err := s.store.DeleteNativeSubscription(ctx, sub.ConnectionID); err != nil {
+		s.logger.WarnContext(ctx, "delete native subscription", "connection", sub.ConnectionID, "error", err.Error())
+	}
+	return &emptypb.Empty{}, nil
+}
