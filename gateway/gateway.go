@@ -172,6 +172,7 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 	}
 	// Providers' native webhooks: mesh-internal too, b.Events carries the token.
 	root.HandleFunc("POST /webhooks/native/{connection}", g.nativeWebhook)
+	root.HandleFunc("POST /webhooks/apps/{integration}/{project}", g.appWebhook)
 	root.Handle("/", g.authenticate(g.limitBody(mux)))
 	traced := otelhttp.NewHandler(restoreURL(g.logRequests(root)), "gateway",
 		otelhttp.WithTracerProvider(opts.TracerProvider),

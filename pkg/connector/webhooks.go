@@ -22,20 +22,36 @@ import (
 )
 
 // Webhooks is what a connector whose provider pushes change notifications
-// does with them. A subscription is per connection: Unimesh gives the
-// provider a URL naming the connection and a secret of its own, and the
-// provider presents the secret (basic auth) or signs with it.
+// does with them. Most providers subscribe per connection: Unimesh gives
+// the provider a URL naming the connection and a secret of its own, and the
+// provider presents the secret (basic auth) or signs with it. Some (HubSpot)
+// tie webhooks to the OAuth app instead: one target URL per app, set by the
+// app's developer, deliveries signed with the app's client secret and
+// carrying the events of every account that installed the app.
 type Webhooks struct {
+	// AppLevel says the webhooks belong to the OAuth app: Subscribe and
+	// Unsubscribe are nil, deliveries come to /webhooks/apps/{integration}/
+	// {project}, and Read keeps what concerns its connection.
+	AppLevel bool
 	// Subscribe asks the provider to send the connection's changes to
 	// target, presenting secret; it returns what Unsubscribe needs.
 	Subscribe func(ctx context.Context, c *Conn, target, secret string) (state string, err error)
 	// Unsubscribe ends a subscription.
 	Unsubscribe func(ctx context.Context, c *Conn, state string) error
 	// Read verifies one delivery against secret (returning ErrWebhookRefused
-	// when it fails) and reads the changes it tells of.
-	Read func(ctx context.Context, c *Conn, h http.Header, body []byte, secret string) ([]Notice, error)
+	// when it fails) and reads the changes it tells of for c.
+	Read func(ctx context.Context, c *Conn, d Delivery, secret string) ([]Notice, error)
 	// Objects are the unified objects the notifications cover ("contact").
 	Objects []string
+}
+
+// Delivery is one webhook request as the provider sent it.
+type Delivery struct {
+	Method string
+	// URL is the URL the provider called, as it may have signed it.
+	URL    string
+	Header http.Header
+	Body   []byte
 }
 
 // Notice is one change a provider's delivery tells of: which record, and
@@ -78,7 +94,7 @@ func (s *WebhookServer[C]) begin(ctx context.Context, projectID, connectionID st
 		return ctx, nil, nil, err
 	}
 	w := call.Descriptor.Webhooks
-	if w == nil || w.Subscribe == nil || w.Read == nil {
+	if w == nil || w.Read == nil {
 		return ctx, nil, nil, apierr.Unimplemented(call.Descriptor.Slug, "native webhooks")
 	}
 	return ctx, call, w, nil
@@ -89,6 +105,10 @@ func (s *WebhookServer[C]) SubscribeWebhooks(ctx context.Context, req *meshv1.Su
 	ctx, call, w, err := s.begin(ctx, req.GetProjectId(), req.GetConnectionId())
 	if err != nil {
 		return nil, err
+	}
+	if w.Subscribe == nil {
+		// App-level webhooks: nothing to subscribe per connection.
+		return nil, apierr.Unimplemented(call.Descriptor.Slug, "per-connection webhook subscriptions")
 	}
 	state, err := w.Subscribe(ctx, call.Conn, req.GetTargetUrl(), req.GetSecret())
 	if err != nil {
@@ -121,7 +141,7 @@ func (s *WebhookServer[C]) ReadWebhook(ctx context.Context, req *meshv1.ReadWebh
 	for _, kv := range req.GetHeaders() {
 		h.Add(kv.GetName(), kv.GetValue())
 	}
-	notices, err := w.Read(ctx, call.Conn, h, req.GetBody(), req.GetSecret())
+	notices, err := w.Read(ctx, call.Conn, Delivery{Method: req.GetMethod(), URL: req.GetUrl(), Header: h, Body: req.GetBody()}, req.GetSecret())
 	if errors.Is(err, ErrWebhookRefused) {
 		return nil, apierr.New(codes.Unauthenticated, ReasonWebhookRefused, "the delivery failed verification")
 	}

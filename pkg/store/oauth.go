@@ -61,6 +61,13 @@ func (s *Store) CreateOAuthApp(ctx context.Context, a OAuthApp) error {
 	return nil
 }
 
+// OAuthAppOwner is the vault owner an OAuth app's client secret is sealed
+// for: connect seals it, and the events service opens it to verify
+// app-level webhooks signed with it.
+func OAuthAppOwner(projectID, integration string) string {
+	return "oauth-app:" + projectID + "/" + integration
+}
+
 // GetOAuthApp reads the project's app for an integration.
 func (s *Store) GetOAuthApp(ctx context.Context, projectID, integration string) (OAuthApp, error) {
 	a, err := scanOAuthApp(s.db.QueryRowContext(ctx, s.q(`SELECT `+oauthAppColumns+` FROM oauth_apps WHERE project_id = $1 AND integration = $2`),

@@ -73,7 +73,7 @@ func (s *Service) hasOAuthApp(ctx context.Context, projectID, slug string) bool 
 	return ok
 }
 
-func oauthAppOwner(projectID, slug string) string { return "oauth-app:" + projectID + "/" + slug }
+func oauthAppOwner(projectID, slug string) string { return store.OAuthAppOwner(projectID, slug) }
 
 // oauthConfig is the x/oauth2 configuration of a flow.
 func (s *Service) oauthConfig(d *connector.Descriptor, app oauthApp, config map[string]string) (*oauth2.Config, error) {

@@ -48,6 +48,10 @@ type Options struct {
 	// subscriptions point at PublicURL + NativePath + <connection>. Empty:
 	// no native subscriptions, everything is polled.
 	PublicURL string
+	// DefaultAppSecrets are the client secrets, by integration, of the OAuth
+	// apps projects without their own use (the emulators' dev apps in
+	// `unimesh dev`): app-level webhooks are signed with them.
+	DefaultAppSecrets map[string]string
 	// TracerProvider traces deliveries and polls.
 	TracerProvider trace.TracerProvider
 	// AllowPrivateNetworks lets endpoints live on loopback and private

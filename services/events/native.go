@@ -120,7 +120,8 @@ func (s *Service) ReceiveWebhook(ctx context.Context, req *meshv1.ReceiveWebhook
 		return nil, s.internal(ctx, "open native webhook secret", err)
 	}
 	read, err := meshv1.NewCategoryInternalServiceClient(client).ReadWebhook(ctx, &meshv1.ReadWebhookRequest{
-		ProjectId: sub.ProjectID, ConnectionId: sub.ConnectionID, Headers: req.GetHeaders(), Body: req.GetBody(), Secret: string(secret)})
+		ProjectId: sub.ProjectID, ConnectionId: sub.ConnectionID, Headers: req.GetHeaders(), Body: req.GetBody(), Secret: string(secret),
+		Method: http.MethodPost})
 	switch status.Code(err) {
 	case codes.OK:
 	case codes.Unauthenticated:
@@ -140,28 +141,8 @@ func (s *Service) ReceiveWebhook(ctx context.Context, req *meshv1.ReceiveWebhook
 	if len(endpoints) == 0 {
 		return answer(http.StatusOK)
 	}
-	for _, c := range read.GetChanges() {
-		rc := recordChange{projectID: sub.ProjectID, connectionID: sub.ConnectionID, integration: conn.Integration,
-			object: c.GetCategory() + "." + c.GetObject(), recordID: c.GetRecordId(), source: platformv1.EventSource_EVENT_SOURCE_NATIVE,
-			occurred: c.GetOccurTime().AsTime(), sweepGen: -1}
-		switch c.GetKind() {
-		case meshv1.ChangeKind_CHANGE_KIND_CREATED:
-			rc.kind = store.ChangeCreated
-		case meshv1.ChangeKind_CHANGE_KIND_UPDATED:
-			rc.kind = store.ChangeUpdated
-		case meshv1.ChangeKind_CHANGE_KIND_DELETED:
-			rc.kind = store.ChangeDeleted
-		}
-		if rc.kind != store.ChangeDeleted {
-			rec, err := c.GetRecord().UnmarshalNew()
-			if err != nil {
-				continue
-			}
-			rc.rec = rec
-		}
-		if _, err := s.apply(ctx, rc, endpoints); err != nil {
-			return nil, s.internal(ctx, "record native change", err)
-		}
+	if err := s.applyNative(ctx, conn, read.GetChanges(), endpoints); err != nil {
+		return nil, s.internal(ctx, "record native change", err)
 	}
 	return answer(http.StatusOK)
 }
@@ -193,4 +174,117 @@ func (s *Service) ReleaseConnection(ctx context.Context, req *meshv1.ReleaseConn
 		s.logger.WarnContext(ctx, "delete native subscription", "connection", sub.ConnectionID, "error", err.Error())
 	}
 	return &emptypb.Empty{}, nil
+}
+
+// AppPath is where the gateway takes app-level webhooks:
+// AppPath + "<integration>/<project id>".
+const AppPath = "/webhooks/apps/"
+
+// appSecret is the client secret of a project's OAuth app for an
+// integration: its own, else the deployment's default app (dev).
+func (s *Service) appSecret(ctx context.Context, projectID, integration string) (string, bool, error) {
+	app, err := s.store.GetOAuthApp(ctx, projectID, integration)
+	if errors.Is(err, store.ErrNotFound) {
+		secret, ok := s.opts.DefaultAppSecrets[integration]
+		return secret, ok && secret != "", nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	secret, err := s.keyring.Open(app.KeyID, app.SealedSecret, store.OAuthAppOwner(projectID, integration))
+	if err != nil {
+		return "", false, err
+	}
+	return string(secret), true, nil
+}
+
+// ReceiveAppWebhook implements meshv1.EventsInternalServiceServer: one
+// delivery of an app's webhooks goes to each of the project's active
+// connections of the integration, whose connector keeps what concerns it
+// (HubSpot: the events of its account). The first refusal answers for all:
+// the signature is the app's.
+func (s *Service) ReceiveAppWebhook(ctx context.Context, req *meshv1.ReceiveAppWebhookRequest) (*meshv1.ReceiveWebhookResponse, error) {
+	answer := func(code int) (*meshv1.ReceiveWebhookResponse, error) {
+		return &meshv1.ReceiveWebhookResponse{HttpStatus: int32(code)}, nil
+	}
+	category := ""
+	if s.opts.CategoryOf != nil {
+		category = s.opts.CategoryOf(req.GetIntegration())
+	}
+	client := s.opts.Categories[category]
+	if client == nil {
+		return answer(http.StatusNotFound)
+	}
+	if _, err := s.store.GetProject(ctx, req.GetProjectId()); errors.Is(err, store.ErrNotFound) {
+		return answer(http.StatusNotFound)
+	} else if err != nil {
+		return nil, s.internal(ctx, "read project", err)
+	}
+	secret, ok, err := s.appSecret(ctx, req.GetProjectId(), req.GetIntegration())
+	if err != nil {
+		return nil, s.internal(ctx, "read app secret", err)
+	}
+	if !ok {
+		return answer(http.StatusNotFound) // no app of the project's to verify with
+	}
+	endpoints, err := s.enabledEndpoints(ctx, req.GetProjectId())
+	if err != nil {
+		return nil, s.internal(ctx, "list endpoints", err)
+	}
+	conns, err := s.store.ListConnections(ctx, req.GetProjectId(), store.ConnectionFilter{Integration: req.GetIntegration(),
+		Status: int32(platformv1.ConnectionStatus_CONNECTION_STATUS_ACTIVE)}, nil, 1000)
+	if err != nil {
+		return nil, s.internal(ctx, "list connections", err)
+	}
+	categories := meshv1.NewCategoryInternalServiceClient(client)
+	for _, conn := range conns {
+		read, err := categories.ReadWebhook(ctx, &meshv1.ReadWebhookRequest{ProjectId: req.GetProjectId(), ConnectionId: conn.ID,
+			Headers: req.GetHeaders(), Body: req.GetBody(), Secret: secret, Url: req.GetUrl(), Method: http.MethodPost})
+		switch status.Code(err) {
+		case codes.OK:
+		case codes.Unauthenticated:
+			s.logger.WarnContext(ctx, "app webhook refused: verification failed", "integration", req.GetIntegration(), "project", req.GetProjectId())
+			return answer(http.StatusUnauthorized)
+		case codes.InvalidArgument:
+			return answer(http.StatusBadRequest)
+		default:
+			s.logger.WarnContext(ctx, "app webhook not read", "connection", conn.ID, "reason", apierr.Reason(err))
+			return answer(http.StatusServiceUnavailable)
+		}
+		if len(endpoints) == 0 {
+			continue
+		}
+		if err := s.applyNative(ctx, conn, read.GetChanges(), endpoints); err != nil {
+			return nil, s.internal(ctx, "record native change", err)
+		}
+	}
+	return answer(http.StatusOK)
+}
+
+// applyNative records the changes a native delivery told of.
+func (s *Service) applyNative(ctx context.Context, conn store.Connection, changes []*meshv1.RecordChange, endpoints []store.WebhookEndpoint) error {
+	for _, c := range changes {
+		rc := recordChange{projectID: conn.ProjectID, connectionID: conn.ID, integration: conn.Integration,
+			object: c.GetCategory() + "." + c.GetObject(), recordID: c.GetRecordId(), source: platformv1.EventSource_EVENT_SOURCE_NATIVE,
+			occurred: c.GetOccurTime().AsTime(), sweepGen: -1}
+		switch c.GetKind() {
+		case meshv1.ChangeKind_CHANGE_KIND_CREATED:
+			rc.kind = store.ChangeCreated
+		case meshv1.ChangeKind_CHANGE_KIND_UPDATED:
+			rc.kind = store.ChangeUpdated
+		case meshv1.ChangeKind_CHANGE_KIND_DELETED:
+			rc.kind = store.ChangeDeleted
+		}
+		if rc.kind != store.ChangeDeleted {
+			rec, err := c.GetRecord().UnmarshalNew()
+			if err != nil {
+				continue
+			}
+			rc.rec = rec
+		}
+		if _, err := s.apply(ctx, rc, endpoints); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -236,6 +236,11 @@ func StartDev(ctx context.Context, cfg *DevConfig) (d *Dev, err error) {
 	if err := d.bootstrap(ctx, cfg.DataDir, cfg.APIKey, secret, cfg.Sandboxes.Vendors); err != nil {
 		return nil, err
 	}
+	if cfg.Sandboxes.Vendors {
+		if err := configureAppWebhooks(host, cfg.PublicURL, d.ProjectID, secret); err != nil {
+			return nil, err
+		}
+	}
 
 	gw, closeGW, err := cfg.NewGateway(ctx, d.Addrs, cfg.Gateway)
 	if err != nil {

@@ -246,6 +246,23 @@ func TestChangeEventsOnDev(t *testing.T) {
 	if got := post("/webhooks/native/conn_unknown", "unimesh", "x", forged); got != http.StatusGone {
 		t.Fatalf("a delivery for an unknown connection: %d", got)
 	}
+	hsForged := func(path string) int {
+		req, _ := http.NewRequest("POST", h.dev.URL+path, strings.NewReader(`[{"portalId":24517803,"subscriptionType":"contact.deletion","objectId":51001}]`))
+		req.Header.Set("X-HubSpot-Signature-v3", "bm90IGEgc2lnbmF0dXJl")
+		req.Header.Set("X-HubSpot-Request-Timestamp", fmt.Sprint(time.Now().UnixMilli()))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := hsForged("/webhooks/apps/hubspot/" + h.dev.ProjectID); got != http.StatusUnauthorized {
+		t.Fatalf("a forged HubSpot delivery: %d", got)
+	}
+	if got := hsForged("/webhooks/apps/hubspot/proj_nobody"); got != http.StatusNotFound {
+		t.Fatalf("a HubSpot delivery for a project without an app: %d", got)
+	}
 	if got := post("/webhooks/native/"+pipedrive, "unimesh", "x", strings.Repeat("x", 2<<20)); got != http.StatusRequestEntityTooLarge {
 		t.Fatalf("a 2 MiB delivery: %d", got)
 	}
@@ -270,7 +287,14 @@ func TestChangeEventsOnDev(t *testing.T) {
 		t.Fatalf("event envelope: %v", ev)
 	}
 
-	// The same at the HubSpot sandbox.
+	// The same at the HubSpot sandbox, whose webhooks belong to the OAuth
+	// app (dev points the dev app's at Unimesh). Polling is turned off for
+	// the connection, so the event can only come from HubSpot's webhook.
+	off := h.do("PATCH", "/platform/v1/connections/"+hubspot+"/polling", map[string]any{"disabled": true})
+	h.expect(off, 200, "")
+	if off.body["disabled"] != true {
+		t.Fatalf("polling not turned off: %s", off.raw)
+	}
 	list = h.do("GET", "/crm/v1/connections/"+hubspot+"/contacts?pageSize=1", nil)
 	h.expect(list, 200, "")
 	hsContact := list.list("contacts")[0].(map[string]any)["id"].(string)
@@ -282,7 +306,7 @@ func TestChangeEventsOnDev(t *testing.T) {
 		t.Fatalf("change at the HubSpot sandbox: %s", r.raw)
 	}
 	ev = rcv.await(20*time.Second, "HubSpot crm.contact.updated", recordEvent("crm.contact.updated", hubspot, hsContact))
-	if rec := eventRecord(ev); rec["lastName"] != "Hamilton" || ev["source"] != "EVENT_SOURCE_POLL" {
+	if rec := eventRecord(ev); rec["lastName"] != "Hamilton" || ev["source"] != "EVENT_SOURCE_NATIVE" {
 		t.Fatalf("the event's record is not the changed contact: %v", ev)
 	}
 

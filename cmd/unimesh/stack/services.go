@@ -233,7 +233,7 @@ func (c *Common) NewEvents(ctx context.Context, st *store.Store, kr *vault.Keyri
 	}
 	svc := events.New(events.Options{Store: st, Keyring: kr, Logger: c.Logger.With("service", "events"), Categories: clients,
 		CategoryOf: CategoryOf(Categories(c.Connectors)), TracerProvider: t.Provider, AllowPrivateNetworks: c.AllowPrivateNetworks,
-		PublicURL:    c.PublicURL,
+		PublicURL: c.PublicURL, DefaultAppSecrets: c.defaultAppSecrets(),
 		PollInterval: cfg.PollInterval, SweepInterval: cfg.SweepInterval, Tick: cfg.Tick, RetryBase: cfg.RetryBase,
 		GiveUpAfter: cfg.GiveUpAfter, EmitBackfill: cfg.EmitBackfill})
 	srv, err = server.New(server.Config{Name: "events", Logger: c.Logger, TracerProvider: t.Provider,
@@ -309,3 +309,12 @@ func listen(addr string) (net.Listener, error) {
 
 // graceful is how long a stopping process waits for calls in flight.
 const graceful = 10 * time.Second
+
+// defaultAppSecrets are the client secrets of the default OAuth apps, by integration.
+func (c *Common) defaultAppSecrets() map[string]string {
+	out := map[string]string{}
+	for slug, app := range c.DefaultOAuthApps {
+		out[slug] = app.ClientSecret
+	}
+	return out
+}

@@ -1,7 +1,9 @@
 package stack
 
 import (
+	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/unimesh/unimesh/pkg/connector"
 	"github.com/unimesh/unimesh/pkg/emulator/oauthemu"
@@ -55,6 +57,8 @@ func vendorSandboxes() []vendorSandbox {
 				return hubspotemu.New(hubspotemu.Options{Token: token, Seed: true, RateLimit: o.RatePerMinute, RateWindow: o.window(), OAuthClients: clients})
 			},
 			credentials: apiKeyCredentials,
+			// The account id, which routes the app's webhooks to the connection.
+			config: map[string]string{"hub_id": strconv.Itoa(hubspotemu.PortalID)},
 		},
 		{
 			slug: salesforce.Slug,
@@ -106,4 +110,40 @@ func devOAuthApps(secret []byte) map[string]connect.OAuthClient {
 		out[v.slug] = DevOAuthClient(secret, v.slug)
 	}
 	return out
+}
+
+// hubspotWebhookProperties are the properties whose changes the dev app
+// subscribes to; changes of others are found by polling.
+var hubspotWebhookProperties = map[string][]string{
+	"contact": {"firstname", "lastname", "email", "phone", "mobilephone", "jobtitle", "company", "lifecyclestage", "hubspot_owner_id"},
+	"company": {"name", "domain", "industry", "phone", "city", "country", "hubspot_owner_id"},
+	"deal":    {"dealname", "amount", "dealstage", "pipeline", "closedate", "hubspot_owner_id"},
+}
+
+// configureAppWebhooks does at the vendor sandboxes what an app's developer
+// does at HubSpot for app-level webhooks: points the dev app's webhooks at
+// <public URL>/webhooks/apps/hubspot/<project> and subscribes to creations,
+// deletions and changes of the main properties.
+func configureAppWebhooks(host *SandboxHost, publicURL, projectID string, secret []byte) error {
+	emu, ok := host.Emulators[hubspot.Slug].(*hubspotemu.Emulator)
+	if !ok {
+		return nil
+	}
+	app := DevOAuthClient(secret, hubspot.Slug).ClientID
+	if err := emu.SetWebhookTarget(app, publicURL+"/webhooks/apps/"+hubspot.Slug+"/"+projectID); err != nil {
+		return fmt.Errorf("hubspot sandbox webhooks: %w", err)
+	}
+	for object, props := range hubspotWebhookProperties {
+		for _, kind := range []string{"creation", "deletion"} {
+			if _, err := emu.Subscribe(app, object+"."+kind, ""); err != nil {
+				return fmt.Errorf("hubspot sandbox webhooks: %w", err)
+			}
+		}
+		for _, p := range props {
+			if _, err := emu.Subscribe(app, object+".propertyChange", p); err != nil {
+				return fmt.Errorf("hubspot sandbox webhooks: %w", err)
+			}
+		}
+	}
+	return nil
 }

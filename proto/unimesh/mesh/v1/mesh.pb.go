@@ -1554,6 +1554,88 @@ func (x *ReceiveWebhookRequest) GetBody() []byte {
 	return nil
 }
 
+// Request of ReceiveAppWebhook.
+type ReceiveAppWebhookRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The integration whose app sent it.
+	Integration string `protobuf:"bytes,1,opt,name=integration,proto3" json:"integration,omitempty"`
+	// The project whose app it is.
+	ProjectId string `protobuf:"bytes,2,opt,name=project_id,json=projectId,proto3" json:"project_id,omitempty"`
+	// The URL the provider called, as it signed it.
+	Url string `protobuf:"bytes,3,opt,name=url,proto3" json:"url,omitempty"`
+	// The request's headers.
+	Headers []*HttpHeader `protobuf:"bytes,4,rep,name=headers,proto3" json:"headers,omitempty"`
+	// The raw body.
+	Body          []byte `protobuf:"bytes,5,opt,name=body,proto3" json:"body,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReceiveAppWebhookRequest) Reset() {
+	*x = ReceiveAppWebhookRequest{}
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReceiveAppWebhookRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReceiveAppWebhookRequest) ProtoMessage() {}
+
+func (x *ReceiveAppWebhookRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReceiveAppWebhookRequest.ProtoReflect.Descriptor instead.
+func (*ReceiveAppWebhookRequest) Descriptor() ([]byte, []int) {
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ReceiveAppWebhookRequest) GetIntegration() string {
+	if x != nil {
+		return x.Integration
+	}
+	return ""
+}
+
+func (x *ReceiveAppWebhookRequest) GetProjectId() string {
+	if x != nil {
+		return x.ProjectId
+	}
+	return ""
+}
+
+func (x *ReceiveAppWebhookRequest) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *ReceiveAppWebhookRequest) GetHeaders() []*HttpHeader {
+	if x != nil {
+		return x.Headers
+	}
+	return nil
+}
+
+func (x *ReceiveAppWebhookRequest) GetBody() []byte {
+	if x != nil {
+		return x.Body
+	}
+	return nil
+}
+
 // Response of ReceiveWebhook.
 type ReceiveWebhookResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1565,7 +1647,7 @@ type ReceiveWebhookResponse struct {
 
 func (x *ReceiveWebhookResponse) Reset() {
 	*x = ReceiveWebhookResponse{}
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[22]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1577,7 +1659,7 @@ func (x *ReceiveWebhookResponse) String() string {
 func (*ReceiveWebhookResponse) ProtoMessage() {}
 
 func (x *ReceiveWebhookResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[22]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1590,7 +1672,7 @@ func (x *ReceiveWebhookResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReceiveWebhookResponse.ProtoReflect.Descriptor instead.
 func (*ReceiveWebhookResponse) Descriptor() ([]byte, []int) {
-	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{22}
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ReceiveWebhookResponse) GetHttpStatus() int32 {
@@ -1613,7 +1695,7 @@ type ReleaseConnectionRequest struct {
 
 func (x *ReleaseConnectionRequest) Reset() {
 	*x = ReleaseConnectionRequest{}
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[23]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1625,7 +1707,7 @@ func (x *ReleaseConnectionRequest) String() string {
 func (*ReleaseConnectionRequest) ProtoMessage() {}
 
 func (x *ReleaseConnectionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[23]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1638,7 +1720,7 @@ func (x *ReleaseConnectionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseConnectionRequest.ProtoReflect.Descriptor instead.
 func (*ReleaseConnectionRequest) Descriptor() ([]byte, []int) {
-	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{23}
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ReleaseConnectionRequest) GetProjectId() string {
@@ -1672,7 +1754,7 @@ type SubscribeWebhooksRequest struct {
 
 func (x *SubscribeWebhooksRequest) Reset() {
 	*x = SubscribeWebhooksRequest{}
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[24]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1684,7 +1766,7 @@ func (x *SubscribeWebhooksRequest) String() string {
 func (*SubscribeWebhooksRequest) ProtoMessage() {}
 
 func (x *SubscribeWebhooksRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[24]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1697,7 +1779,7 @@ func (x *SubscribeWebhooksRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeWebhooksRequest.ProtoReflect.Descriptor instead.
 func (*SubscribeWebhooksRequest) Descriptor() ([]byte, []int) {
-	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{24}
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *SubscribeWebhooksRequest) GetProjectId() string {
@@ -1741,7 +1823,7 @@ type SubscribeWebhooksResponse struct {
 
 func (x *SubscribeWebhooksResponse) Reset() {
 	*x = SubscribeWebhooksResponse{}
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[25]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1753,7 +1835,7 @@ func (x *SubscribeWebhooksResponse) String() string {
 func (*SubscribeWebhooksResponse) ProtoMessage() {}
 
 func (x *SubscribeWebhooksResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[25]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1766,7 +1848,7 @@ func (x *SubscribeWebhooksResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeWebhooksResponse.ProtoReflect.Descriptor instead.
 func (*SubscribeWebhooksResponse) Descriptor() ([]byte, []int) {
-	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{25}
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *SubscribeWebhooksResponse) GetState() string {
@@ -1798,7 +1880,7 @@ type UnsubscribeWebhooksRequest struct {
 
 func (x *UnsubscribeWebhooksRequest) Reset() {
 	*x = UnsubscribeWebhooksRequest{}
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[26]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1810,7 +1892,7 @@ func (x *UnsubscribeWebhooksRequest) String() string {
 func (*UnsubscribeWebhooksRequest) ProtoMessage() {}
 
 func (x *UnsubscribeWebhooksRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[26]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1823,7 +1905,7 @@ func (x *UnsubscribeWebhooksRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnsubscribeWebhooksRequest.ProtoReflect.Descriptor instead.
 func (*UnsubscribeWebhooksRequest) Descriptor() ([]byte, []int) {
-	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{26}
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *UnsubscribeWebhooksRequest) GetProjectId() string {
@@ -1858,15 +1940,20 @@ type ReadWebhookRequest struct {
 	Headers []*HttpHeader `protobuf:"bytes,3,rep,name=headers,proto3" json:"headers,omitempty"`
 	// Its raw body.
 	Body []byte `protobuf:"bytes,4,opt,name=body,proto3" json:"body,omitempty"`
-	// The subscription's secret.
-	Secret        string `protobuf:"bytes,5,opt,name=secret,proto3" json:"secret,omitempty"`
+	// The subscription's secret, or the app's client secret for app-level
+	// webhooks.
+	Secret string `protobuf:"bytes,5,opt,name=secret,proto3" json:"secret,omitempty"`
+	// The URL the provider called (signatures may cover it).
+	Url string `protobuf:"bytes,6,opt,name=url,proto3" json:"url,omitempty"`
+	// The HTTP method the provider used.
+	Method        string `protobuf:"bytes,7,opt,name=method,proto3" json:"method,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ReadWebhookRequest) Reset() {
 	*x = ReadWebhookRequest{}
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[27]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1878,7 +1965,7 @@ func (x *ReadWebhookRequest) String() string {
 func (*ReadWebhookRequest) ProtoMessage() {}
 
 func (x *ReadWebhookRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[27]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1891,7 +1978,7 @@ func (x *ReadWebhookRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadWebhookRequest.ProtoReflect.Descriptor instead.
 func (*ReadWebhookRequest) Descriptor() ([]byte, []int) {
-	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{27}
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ReadWebhookRequest) GetProjectId() string {
@@ -1929,6 +2016,20 @@ func (x *ReadWebhookRequest) GetSecret() string {
 	return ""
 }
 
+func (x *ReadWebhookRequest) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *ReadWebhookRequest) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
+}
+
 // Response of ReadWebhook.
 type ReadWebhookResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1940,7 +2041,7 @@ type ReadWebhookResponse struct {
 
 func (x *ReadWebhookResponse) Reset() {
 	*x = ReadWebhookResponse{}
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[28]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1952,7 +2053,7 @@ func (x *ReadWebhookResponse) String() string {
 func (*ReadWebhookResponse) ProtoMessage() {}
 
 func (x *ReadWebhookResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[28]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1965,7 +2066,7 @@ func (x *ReadWebhookResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadWebhookResponse.ProtoReflect.Descriptor instead.
 func (*ReadWebhookResponse) Descriptor() ([]byte, []int) {
-	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{28}
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ReadWebhookResponse) GetChanges() []*RecordChange {
@@ -1986,7 +2087,7 @@ type PublishChangesRequest struct {
 
 func (x *PublishChangesRequest) Reset() {
 	*x = PublishChangesRequest{}
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[29]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1998,7 +2099,7 @@ func (x *PublishChangesRequest) String() string {
 func (*PublishChangesRequest) ProtoMessage() {}
 
 func (x *PublishChangesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[29]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2011,7 +2112,7 @@ func (x *PublishChangesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishChangesRequest.ProtoReflect.Descriptor instead.
 func (*PublishChangesRequest) Descriptor() ([]byte, []int) {
-	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{29}
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *PublishChangesRequest) GetChanges() []*RecordChange {
@@ -2049,7 +2150,7 @@ type RecordChange struct {
 
 func (x *RecordChange) Reset() {
 	*x = RecordChange{}
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[30]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2061,7 +2162,7 @@ func (x *RecordChange) String() string {
 func (*RecordChange) ProtoMessage() {}
 
 func (x *RecordChange) ProtoReflect() protoreflect.Message {
-	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[30]
+	mi := &file_unimesh_mesh_v1_mesh_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2074,7 +2175,7 @@ func (x *RecordChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordChange.ProtoReflect.Descriptor instead.
 func (*RecordChange) Descriptor() ([]byte, []int) {
-	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{30}
+	return file_unimesh_mesh_v1_mesh_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *RecordChange) GetProjectId() string {
@@ -2276,7 +2377,14 @@ const file_unimesh_mesh_v1_mesh_proto_rawDesc = "" +
 	"\x15ReceiveWebhookRequest\x12.\n" +
 	"\rconnection_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\fconnectionId\x12@\n" +
 	"\aheaders\x18\x02 \x03(\v2\x1b.unimesh.mesh.v1.HttpHeaderB\t\xbaH\x06\x92\x01\x03\x10\xc8\x01R\aheaders\x12\x1d\n" +
-	"\x04body\x18\x03 \x01(\fB\t\xbaH\x06z\x04\x18\x80\x80@R\x04body\"9\n" +
+	"\x04body\x18\x03 \x01(\fB\t\xbaH\x06z\x04\x18\x80\x80@R\x04body\"\x98\x02\n" +
+	"\x18ReceiveAppWebhookRequest\x12B\n" +
+	"\vintegration\x18\x01 \x01(\tB \xbaH\x1dr\x1b2\x19^[a-z0-9][a-z0-9-]{0,62}$R\vintegration\x12;\n" +
+	"\n" +
+	"project_id\x18\x02 \x01(\tB\x1c\xbaH\x19r\x172\x15^[A-Za-z0-9_-]{1,64}$R\tprojectId\x12\x1a\n" +
+	"\x03url\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x88\x01\x01R\x03url\x12@\n" +
+	"\aheaders\x18\x04 \x03(\v2\x1b.unimesh.mesh.v1.HttpHeaderB\t\xbaH\x06\x92\x01\x03\x10\xc8\x01R\aheaders\x12\x1d\n" +
+	"\x04body\x18\x05 \x01(\fB\t\xbaH\x06z\x04\x18\x80\x80@R\x04body\"9\n" +
 	"\x16ReceiveWebhookResponse\x12\x1f\n" +
 	"\vhttp_status\x18\x01 \x01(\x05R\n" +
 	"httpStatus\"r\n" +
@@ -2298,14 +2406,16 @@ const file_unimesh_mesh_v1_mesh_proto_rawDesc = "" +
 	"\n" +
 	"project_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\tprojectId\x12.\n" +
 	"\rconnection_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\fconnectionId\x12\x14\n" +
-	"\x05state\x18\x03 \x01(\tR\x05state\"\xe5\x01\n" +
+	"\x05state\x18\x03 \x01(\tR\x05state\"\x8f\x02\n" +
 	"\x12ReadWebhookRequest\x12&\n" +
 	"\n" +
 	"project_id\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x10\x01R\tprojectId\x12.\n" +
 	"\rconnection_id\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x88\x88'\x01R\fconnectionId\x12@\n" +
 	"\aheaders\x18\x03 \x03(\v2\x1b.unimesh.mesh.v1.HttpHeaderB\t\xbaH\x06\x92\x01\x03\x10\xc8\x01R\aheaders\x12\x1d\n" +
 	"\x04body\x18\x04 \x01(\fB\t\xbaH\x06z\x04\x18\x80\x80@R\x04body\x12\x16\n" +
-	"\x06secret\x18\x05 \x01(\tR\x06secret\"N\n" +
+	"\x06secret\x18\x05 \x01(\tR\x06secret\x12\x10\n" +
+	"\x03url\x18\x06 \x01(\tR\x03url\x12\x16\n" +
+	"\x06method\x18\a \x01(\tR\x06method\"N\n" +
 	"\x13ReadWebhookResponse\x127\n" +
 	"\achanges\x18\x01 \x03(\v2\x1d.unimesh.mesh.v1.RecordChangeR\achanges\"]\n" +
 	"\x15PublishChangesRequest\x12D\n" +
@@ -2344,10 +2454,11 @@ const file_unimesh_mesh_v1_mesh_proto_rawDesc = "" +
 	"\x11SubmitCredentials\x12).unimesh.mesh.v1.SubmitCredentialsRequest\x1a\x1e.unimesh.mesh.v1.ConnectResult\x12e\n" +
 	"\x14CreateConsoleSession\x12,.unimesh.mesh.v1.CreateConsoleSessionRequest\x1a\x1f.unimesh.mesh.v1.ConsoleSession\x12_\n" +
 	"\x11GetConsoleSession\x12).unimesh.mesh.v1.GetConsoleSessionRequest\x1a\x1f.unimesh.mesh.v1.ConsoleSession\x12\\\n" +
-	"\x14DeleteConsoleSession\x12,.unimesh.mesh.v1.DeleteConsoleSessionRequest\x1a\x16.google.protobuf.Empty2\xa4\x02\n" +
+	"\x14DeleteConsoleSession\x12,.unimesh.mesh.v1.DeleteConsoleSessionRequest\x1a\x16.google.protobuf.Empty2\x8d\x03\n" +
 	"\x15EventsInternalService\x12P\n" +
 	"\x0ePublishChanges\x12&.unimesh.mesh.v1.PublishChangesRequest\x1a\x16.google.protobuf.Empty\x12a\n" +
-	"\x0eReceiveWebhook\x12&.unimesh.mesh.v1.ReceiveWebhookRequest\x1a'.unimesh.mesh.v1.ReceiveWebhookResponse\x12V\n" +
+	"\x0eReceiveWebhook\x12&.unimesh.mesh.v1.ReceiveWebhookRequest\x1a'.unimesh.mesh.v1.ReceiveWebhookResponse\x12g\n" +
+	"\x11ReceiveAppWebhook\x12).unimesh.mesh.v1.ReceiveAppWebhookRequest\x1a'.unimesh.mesh.v1.ReceiveWebhookResponse\x12V\n" +
 	"\x11ReleaseConnection\x12).unimesh.mesh.v1.ReleaseConnectionRequest\x1a\x16.google.protobuf.Empty2\xbb\x02\n" +
 	"\x17CategoryInternalService\x12j\n" +
 	"\x11SubscribeWebhooks\x12).unimesh.mesh.v1.SubscribeWebhooksRequest\x1a*.unimesh.mesh.v1.SubscribeWebhooksResponse\x12Z\n" +
@@ -2367,7 +2478,7 @@ func file_unimesh_mesh_v1_mesh_proto_rawDescGZIP() []byte {
 }
 
 var file_unimesh_mesh_v1_mesh_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_unimesh_mesh_v1_mesh_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
+var file_unimesh_mesh_v1_mesh_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_unimesh_mesh_v1_mesh_proto_goTypes = []any{
 	(ChangeKind)(0), // 0: unimesh.mesh.v1.ChangeKind
 	(*RefreshConnectionCredentialsRequest)(nil), // 1: unimesh.mesh.v1.RefreshConnectionCredentialsRequest
@@ -2392,96 +2503,100 @@ var file_unimesh_mesh_v1_mesh_proto_goTypes = []any{
 	(*ConsoleSession)(nil),                      // 20: unimesh.mesh.v1.ConsoleSession
 	(*HttpHeader)(nil),                          // 21: unimesh.mesh.v1.HttpHeader
 	(*ReceiveWebhookRequest)(nil),               // 22: unimesh.mesh.v1.ReceiveWebhookRequest
-	(*ReceiveWebhookResponse)(nil),              // 23: unimesh.mesh.v1.ReceiveWebhookResponse
-	(*ReleaseConnectionRequest)(nil),            // 24: unimesh.mesh.v1.ReleaseConnectionRequest
-	(*SubscribeWebhooksRequest)(nil),            // 25: unimesh.mesh.v1.SubscribeWebhooksRequest
-	(*SubscribeWebhooksResponse)(nil),           // 26: unimesh.mesh.v1.SubscribeWebhooksResponse
-	(*UnsubscribeWebhooksRequest)(nil),          // 27: unimesh.mesh.v1.UnsubscribeWebhooksRequest
-	(*ReadWebhookRequest)(nil),                  // 28: unimesh.mesh.v1.ReadWebhookRequest
-	(*ReadWebhookResponse)(nil),                 // 29: unimesh.mesh.v1.ReadWebhookResponse
-	(*PublishChangesRequest)(nil),               // 30: unimesh.mesh.v1.PublishChangesRequest
-	(*RecordChange)(nil),                        // 31: unimesh.mesh.v1.RecordChange
-	nil,                                         // 32: unimesh.mesh.v1.StartOAuthRequest.ConfigEntry
-	nil,                                         // 33: unimesh.mesh.v1.CompleteOAuthRequest.ExtrasEntry
-	nil,                                         // 34: unimesh.mesh.v1.SubmitCredentialsRequest.ConfigEntry
-	(*v1.RequestLogEntry)(nil),                  // 35: unimesh.platform.v1.RequestLogEntry
-	(v1.Scope)(0),                               // 36: unimesh.platform.v1.Scope
-	(*v1.Connection)(nil),                       // 37: unimesh.platform.v1.Connection
-	(*v1.Credentials)(nil),                      // 38: unimesh.platform.v1.Credentials
-	(*timestamppb.Timestamp)(nil),               // 39: google.protobuf.Timestamp
-	(*v1.EndUser)(nil),                          // 40: unimesh.platform.v1.EndUser
-	(v1.AuthType)(0),                            // 41: unimesh.platform.v1.AuthType
-	(*v1.ConfigField)(nil),                      // 42: unimesh.platform.v1.ConfigField
-	(v1.Category)(0),                            // 43: unimesh.platform.v1.Category
-	(*anypb.Any)(nil),                           // 44: google.protobuf.Any
-	(*emptypb.Empty)(nil),                       // 45: google.protobuf.Empty
+	(*ReceiveAppWebhookRequest)(nil),            // 23: unimesh.mesh.v1.ReceiveAppWebhookRequest
+	(*ReceiveWebhookResponse)(nil),              // 24: unimesh.mesh.v1.ReceiveWebhookResponse
+	(*ReleaseConnectionRequest)(nil),            // 25: unimesh.mesh.v1.ReleaseConnectionRequest
+	(*SubscribeWebhooksRequest)(nil),            // 26: unimesh.mesh.v1.SubscribeWebhooksRequest
+	(*SubscribeWebhooksResponse)(nil),           // 27: unimesh.mesh.v1.SubscribeWebhooksResponse
+	(*UnsubscribeWebhooksRequest)(nil),          // 28: unimesh.mesh.v1.UnsubscribeWebhooksRequest
+	(*ReadWebhookRequest)(nil),                  // 29: unimesh.mesh.v1.ReadWebhookRequest
+	(*ReadWebhookResponse)(nil),                 // 30: unimesh.mesh.v1.ReadWebhookResponse
+	(*PublishChangesRequest)(nil),               // 31: unimesh.mesh.v1.PublishChangesRequest
+	(*RecordChange)(nil),                        // 32: unimesh.mesh.v1.RecordChange
+	nil,                                         // 33: unimesh.mesh.v1.StartOAuthRequest.ConfigEntry
+	nil,                                         // 34: unimesh.mesh.v1.CompleteOAuthRequest.ExtrasEntry
+	nil,                                         // 35: unimesh.mesh.v1.SubmitCredentialsRequest.ConfigEntry
+	(*v1.RequestLogEntry)(nil),                  // 36: unimesh.platform.v1.RequestLogEntry
+	(v1.Scope)(0),                               // 37: unimesh.platform.v1.Scope
+	(*v1.Connection)(nil),                       // 38: unimesh.platform.v1.Connection
+	(*v1.Credentials)(nil),                      // 39: unimesh.platform.v1.Credentials
+	(*timestamppb.Timestamp)(nil),               // 40: google.protobuf.Timestamp
+	(*v1.EndUser)(nil),                          // 41: unimesh.platform.v1.EndUser
+	(v1.AuthType)(0),                            // 42: unimesh.platform.v1.AuthType
+	(*v1.ConfigField)(nil),                      // 43: unimesh.platform.v1.ConfigField
+	(v1.Category)(0),                            // 44: unimesh.platform.v1.Category
+	(*anypb.Any)(nil),                           // 45: google.protobuf.Any
+	(*emptypb.Empty)(nil),                       // 46: google.protobuf.Empty
 }
 var file_unimesh_mesh_v1_mesh_proto_depIdxs = []int32{
 	3,  // 0: unimesh.mesh.v1.RecordRequestsRequest.requests:type_name -> unimesh.mesh.v1.LoggedRequest
-	35, // 1: unimesh.mesh.v1.LoggedRequest.entry:type_name -> unimesh.platform.v1.RequestLogEntry
-	36, // 2: unimesh.mesh.v1.AuthenticateApiKeyResponse.scopes:type_name -> unimesh.platform.v1.Scope
-	37, // 3: unimesh.mesh.v1.GetConnectionCredentialsResponse.connection:type_name -> unimesh.platform.v1.Connection
-	38, // 4: unimesh.mesh.v1.GetConnectionCredentialsResponse.credentials:type_name -> unimesh.platform.v1.Credentials
-	39, // 5: unimesh.mesh.v1.GetConnectionCredentialsResponse.expire_time:type_name -> google.protobuf.Timestamp
-	40, // 6: unimesh.mesh.v1.ConnectPage.end_user:type_name -> unimesh.platform.v1.EndUser
+	36, // 1: unimesh.mesh.v1.LoggedRequest.entry:type_name -> unimesh.platform.v1.RequestLogEntry
+	37, // 2: unimesh.mesh.v1.AuthenticateApiKeyResponse.scopes:type_name -> unimesh.platform.v1.Scope
+	38, // 3: unimesh.mesh.v1.GetConnectionCredentialsResponse.connection:type_name -> unimesh.platform.v1.Connection
+	39, // 4: unimesh.mesh.v1.GetConnectionCredentialsResponse.credentials:type_name -> unimesh.platform.v1.Credentials
+	40, // 5: unimesh.mesh.v1.GetConnectionCredentialsResponse.expire_time:type_name -> google.protobuf.Timestamp
+	41, // 6: unimesh.mesh.v1.ConnectPage.end_user:type_name -> unimesh.platform.v1.EndUser
 	11, // 7: unimesh.mesh.v1.ConnectPage.integrations:type_name -> unimesh.mesh.v1.PageIntegration
-	39, // 8: unimesh.mesh.v1.ConnectPage.expire_time:type_name -> google.protobuf.Timestamp
-	41, // 9: unimesh.mesh.v1.PageIntegration.auth_types:type_name -> unimesh.platform.v1.AuthType
-	42, // 10: unimesh.mesh.v1.PageIntegration.config_fields:type_name -> unimesh.platform.v1.ConfigField
-	43, // 11: unimesh.mesh.v1.PageIntegration.categories:type_name -> unimesh.platform.v1.Category
-	32, // 12: unimesh.mesh.v1.StartOAuthRequest.config:type_name -> unimesh.mesh.v1.StartOAuthRequest.ConfigEntry
-	33, // 13: unimesh.mesh.v1.CompleteOAuthRequest.extras:type_name -> unimesh.mesh.v1.CompleteOAuthRequest.ExtrasEntry
-	38, // 14: unimesh.mesh.v1.SubmitCredentialsRequest.credentials:type_name -> unimesh.platform.v1.Credentials
-	34, // 15: unimesh.mesh.v1.SubmitCredentialsRequest.config:type_name -> unimesh.mesh.v1.SubmitCredentialsRequest.ConfigEntry
-	39, // 16: unimesh.mesh.v1.ConsoleSession.expire_time:type_name -> google.protobuf.Timestamp
+	40, // 8: unimesh.mesh.v1.ConnectPage.expire_time:type_name -> google.protobuf.Timestamp
+	42, // 9: unimesh.mesh.v1.PageIntegration.auth_types:type_name -> unimesh.platform.v1.AuthType
+	43, // 10: unimesh.mesh.v1.PageIntegration.config_fields:type_name -> unimesh.platform.v1.ConfigField
+	44, // 11: unimesh.mesh.v1.PageIntegration.categories:type_name -> unimesh.platform.v1.Category
+	33, // 12: unimesh.mesh.v1.StartOAuthRequest.config:type_name -> unimesh.mesh.v1.StartOAuthRequest.ConfigEntry
+	34, // 13: unimesh.mesh.v1.CompleteOAuthRequest.extras:type_name -> unimesh.mesh.v1.CompleteOAuthRequest.ExtrasEntry
+	39, // 14: unimesh.mesh.v1.SubmitCredentialsRequest.credentials:type_name -> unimesh.platform.v1.Credentials
+	35, // 15: unimesh.mesh.v1.SubmitCredentialsRequest.config:type_name -> unimesh.mesh.v1.SubmitCredentialsRequest.ConfigEntry
+	40, // 16: unimesh.mesh.v1.ConsoleSession.expire_time:type_name -> google.protobuf.Timestamp
 	21, // 17: unimesh.mesh.v1.ReceiveWebhookRequest.headers:type_name -> unimesh.mesh.v1.HttpHeader
-	21, // 18: unimesh.mesh.v1.ReadWebhookRequest.headers:type_name -> unimesh.mesh.v1.HttpHeader
-	31, // 19: unimesh.mesh.v1.ReadWebhookResponse.changes:type_name -> unimesh.mesh.v1.RecordChange
-	31, // 20: unimesh.mesh.v1.PublishChangesRequest.changes:type_name -> unimesh.mesh.v1.RecordChange
-	0,  // 21: unimesh.mesh.v1.RecordChange.kind:type_name -> unimesh.mesh.v1.ChangeKind
-	44, // 22: unimesh.mesh.v1.RecordChange.record:type_name -> google.protobuf.Any
-	39, // 23: unimesh.mesh.v1.RecordChange.occur_time:type_name -> google.protobuf.Timestamp
-	4,  // 24: unimesh.mesh.v1.ConnectInternalService.AuthenticateApiKey:input_type -> unimesh.mesh.v1.AuthenticateApiKeyRequest
-	6,  // 25: unimesh.mesh.v1.ConnectInternalService.GetConnectionCredentials:input_type -> unimesh.mesh.v1.GetConnectionCredentialsRequest
-	8,  // 26: unimesh.mesh.v1.ConnectInternalService.ReportAuthFailure:input_type -> unimesh.mesh.v1.ReportAuthFailureRequest
-	1,  // 27: unimesh.mesh.v1.ConnectInternalService.RefreshConnectionCredentials:input_type -> unimesh.mesh.v1.RefreshConnectionCredentialsRequest
-	2,  // 28: unimesh.mesh.v1.ConnectInternalService.RecordRequests:input_type -> unimesh.mesh.v1.RecordRequestsRequest
-	9,  // 29: unimesh.mesh.v1.ConnectPagesService.OpenConnectSession:input_type -> unimesh.mesh.v1.OpenConnectSessionRequest
-	12, // 30: unimesh.mesh.v1.ConnectPagesService.StartOAuth:input_type -> unimesh.mesh.v1.StartOAuthRequest
-	14, // 31: unimesh.mesh.v1.ConnectPagesService.CompleteOAuth:input_type -> unimesh.mesh.v1.CompleteOAuthRequest
-	15, // 32: unimesh.mesh.v1.ConnectPagesService.SubmitCredentials:input_type -> unimesh.mesh.v1.SubmitCredentialsRequest
-	17, // 33: unimesh.mesh.v1.ConnectPagesService.CreateConsoleSession:input_type -> unimesh.mesh.v1.CreateConsoleSessionRequest
-	19, // 34: unimesh.mesh.v1.ConnectPagesService.GetConsoleSession:input_type -> unimesh.mesh.v1.GetConsoleSessionRequest
-	18, // 35: unimesh.mesh.v1.ConnectPagesService.DeleteConsoleSession:input_type -> unimesh.mesh.v1.DeleteConsoleSessionRequest
-	30, // 36: unimesh.mesh.v1.EventsInternalService.PublishChanges:input_type -> unimesh.mesh.v1.PublishChangesRequest
-	22, // 37: unimesh.mesh.v1.EventsInternalService.ReceiveWebhook:input_type -> unimesh.mesh.v1.ReceiveWebhookRequest
-	24, // 38: unimesh.mesh.v1.EventsInternalService.ReleaseConnection:input_type -> unimesh.mesh.v1.ReleaseConnectionRequest
-	25, // 39: unimesh.mesh.v1.CategoryInternalService.SubscribeWebhooks:input_type -> unimesh.mesh.v1.SubscribeWebhooksRequest
-	27, // 40: unimesh.mesh.v1.CategoryInternalService.UnsubscribeWebhooks:input_type -> unimesh.mesh.v1.UnsubscribeWebhooksRequest
-	28, // 41: unimesh.mesh.v1.CategoryInternalService.ReadWebhook:input_type -> unimesh.mesh.v1.ReadWebhookRequest
-	5,  // 42: unimesh.mesh.v1.ConnectInternalService.AuthenticateApiKey:output_type -> unimesh.mesh.v1.AuthenticateApiKeyResponse
-	7,  // 43: unimesh.mesh.v1.ConnectInternalService.GetConnectionCredentials:output_type -> unimesh.mesh.v1.GetConnectionCredentialsResponse
-	45, // 44: unimesh.mesh.v1.ConnectInternalService.ReportAuthFailure:output_type -> google.protobuf.Empty
-	7,  // 45: unimesh.mesh.v1.ConnectInternalService.RefreshConnectionCredentials:output_type -> unimesh.mesh.v1.GetConnectionCredentialsResponse
-	45, // 46: unimesh.mesh.v1.ConnectInternalService.RecordRequests:output_type -> google.protobuf.Empty
-	10, // 47: unimesh.mesh.v1.ConnectPagesService.OpenConnectSession:output_type -> unimesh.mesh.v1.ConnectPage
-	13, // 48: unimesh.mesh.v1.ConnectPagesService.StartOAuth:output_type -> unimesh.mesh.v1.StartOAuthResponse
-	16, // 49: unimesh.mesh.v1.ConnectPagesService.CompleteOAuth:output_type -> unimesh.mesh.v1.ConnectResult
-	16, // 50: unimesh.mesh.v1.ConnectPagesService.SubmitCredentials:output_type -> unimesh.mesh.v1.ConnectResult
-	20, // 51: unimesh.mesh.v1.ConnectPagesService.CreateConsoleSession:output_type -> unimesh.mesh.v1.ConsoleSession
-	20, // 52: unimesh.mesh.v1.ConnectPagesService.GetConsoleSession:output_type -> unimesh.mesh.v1.ConsoleSession
-	45, // 53: unimesh.mesh.v1.ConnectPagesService.DeleteConsoleSession:output_type -> google.protobuf.Empty
-	45, // 54: unimesh.mesh.v1.EventsInternalService.PublishChanges:output_type -> google.protobuf.Empty
-	23, // 55: unimesh.mesh.v1.EventsInternalService.ReceiveWebhook:output_type -> unimesh.mesh.v1.ReceiveWebhookResponse
-	45, // 56: unimesh.mesh.v1.EventsInternalService.ReleaseConnection:output_type -> google.protobuf.Empty
-	26, // 57: unimesh.mesh.v1.CategoryInternalService.SubscribeWebhooks:output_type -> unimesh.mesh.v1.SubscribeWebhooksResponse
-	45, // 58: unimesh.mesh.v1.CategoryInternalService.UnsubscribeWebhooks:output_type -> google.protobuf.Empty
-	29, // 59: unimesh.mesh.v1.CategoryInternalService.ReadWebhook:output_type -> unimesh.mesh.v1.ReadWebhookResponse
-	42, // [42:60] is the sub-list for method output_type
-	24, // [24:42] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	21, // 18: unimesh.mesh.v1.ReceiveAppWebhookRequest.headers:type_name -> unimesh.mesh.v1.HttpHeader
+	21, // 19: unimesh.mesh.v1.ReadWebhookRequest.headers:type_name -> unimesh.mesh.v1.HttpHeader
+	32, // 20: unimesh.mesh.v1.ReadWebhookResponse.changes:type_name -> unimesh.mesh.v1.RecordChange
+	32, // 21: unimesh.mesh.v1.PublishChangesRequest.changes:type_name -> unimesh.mesh.v1.RecordChange
+	0,  // 22: unimesh.mesh.v1.RecordChange.kind:type_name -> unimesh.mesh.v1.ChangeKind
+	45, // 23: unimesh.mesh.v1.RecordChange.record:type_name -> google.protobuf.Any
+	40, // 24: unimesh.mesh.v1.RecordChange.occur_time:type_name -> google.protobuf.Timestamp
+	4,  // 25: unimesh.mesh.v1.ConnectInternalService.AuthenticateApiKey:input_type -> unimesh.mesh.v1.AuthenticateApiKeyRequest
+	6,  // 26: unimesh.mesh.v1.ConnectInternalService.GetConnectionCredentials:input_type -> unimesh.mesh.v1.GetConnectionCredentialsRequest
+	8,  // 27: unimesh.mesh.v1.ConnectInternalService.ReportAuthFailure:input_type -> unimesh.mesh.v1.ReportAuthFailureRequest
+	1,  // 28: unimesh.mesh.v1.ConnectInternalService.RefreshConnectionCredentials:input_type -> unimesh.mesh.v1.RefreshConnectionCredentialsRequest
+	2,  // 29: unimesh.mesh.v1.ConnectInternalService.RecordRequests:input_type -> unimesh.mesh.v1.RecordRequestsRequest
+	9,  // 30: unimesh.mesh.v1.ConnectPagesService.OpenConnectSession:input_type -> unimesh.mesh.v1.OpenConnectSessionRequest
+	12, // 31: unimesh.mesh.v1.ConnectPagesService.StartOAuth:input_type -> unimesh.mesh.v1.StartOAuthRequest
+	14, // 32: unimesh.mesh.v1.ConnectPagesService.CompleteOAuth:input_type -> unimesh.mesh.v1.CompleteOAuthRequest
+	15, // 33: unimesh.mesh.v1.ConnectPagesService.SubmitCredentials:input_type -> unimesh.mesh.v1.SubmitCredentialsRequest
+	17, // 34: unimesh.mesh.v1.ConnectPagesService.CreateConsoleSession:input_type -> unimesh.mesh.v1.CreateConsoleSessionRequest
+	19, // 35: unimesh.mesh.v1.ConnectPagesService.GetConsoleSession:input_type -> unimesh.mesh.v1.GetConsoleSessionRequest
+	18, // 36: unimesh.mesh.v1.ConnectPagesService.DeleteConsoleSession:input_type -> unimesh.mesh.v1.DeleteConsoleSessionRequest
+	31, // 37: unimesh.mesh.v1.EventsInternalService.PublishChanges:input_type -> unimesh.mesh.v1.PublishChangesRequest
+	22, // 38: unimesh.mesh.v1.EventsInternalService.ReceiveWebhook:input_type -> unimesh.mesh.v1.ReceiveWebhookRequest
+	23, // 39: unimesh.mesh.v1.EventsInternalService.ReceiveAppWebhook:input_type -> unimesh.mesh.v1.ReceiveAppWebhookRequest
+	25, // 40: unimesh.mesh.v1.EventsInternalService.ReleaseConnection:input_type -> unimesh.mesh.v1.ReleaseConnectionRequest
+	26, // 41: unimesh.mesh.v1.CategoryInternalService.SubscribeWebhooks:input_type -> unimesh.mesh.v1.SubscribeWebhooksRequest
+	28, // 42: unimesh.mesh.v1.CategoryInternalService.UnsubscribeWebhooks:input_type -> unimesh.mesh.v1.UnsubscribeWebhooksRequest
+	29, // 43: unimesh.mesh.v1.CategoryInternalService.ReadWebhook:input_type -> unimesh.mesh.v1.ReadWebhookRequest
+	5,  // 44: unimesh.mesh.v1.ConnectInternalService.AuthenticateApiKey:output_type -> unimesh.mesh.v1.AuthenticateApiKeyResponse
+	7,  // 45: unimesh.mesh.v1.ConnectInternalService.GetConnectionCredentials:output_type -> unimesh.mesh.v1.GetConnectionCredentialsResponse
+	46, // 46: unimesh.mesh.v1.ConnectInternalService.ReportAuthFailure:output_type -> google.protobuf.Empty
+	7,  // 47: unimesh.mesh.v1.ConnectInternalService.RefreshConnectionCredentials:output_type -> unimesh.mesh.v1.GetConnectionCredentialsResponse
+	46, // 48: unimesh.mesh.v1.ConnectInternalService.RecordRequests:output_type -> google.protobuf.Empty
+	10, // 49: unimesh.mesh.v1.ConnectPagesService.OpenConnectSession:output_type -> unimesh.mesh.v1.ConnectPage
+	13, // 50: unimesh.mesh.v1.ConnectPagesService.StartOAuth:output_type -> unimesh.mesh.v1.StartOAuthResponse
+	16, // 51: unimesh.mesh.v1.ConnectPagesService.CompleteOAuth:output_type -> unimesh.mesh.v1.ConnectResult
+	16, // 52: unimesh.mesh.v1.ConnectPagesService.SubmitCredentials:output_type -> unimesh.mesh.v1.ConnectResult
+	20, // 53: unimesh.mesh.v1.ConnectPagesService.CreateConsoleSession:output_type -> unimesh.mesh.v1.ConsoleSession
+	20, // 54: unimesh.mesh.v1.ConnectPagesService.GetConsoleSession:output_type -> unimesh.mesh.v1.ConsoleSession
+	46, // 55: unimesh.mesh.v1.ConnectPagesService.DeleteConsoleSession:output_type -> google.protobuf.Empty
+	46, // 56: unimesh.mesh.v1.EventsInternalService.PublishChanges:output_type -> google.protobuf.Empty
+	24, // 57: unimesh.mesh.v1.EventsInternalService.ReceiveWebhook:output_type -> unimesh.mesh.v1.ReceiveWebhookResponse
+	24, // 58: unimesh.mesh.v1.EventsInternalService.ReceiveAppWebhook:output_type -> unimesh.mesh.v1.ReceiveWebhookResponse
+	46, // 59: unimesh.mesh.v1.EventsInternalService.ReleaseConnection:output_type -> google.protobuf.Empty
+	27, // 60: unimesh.mesh.v1.CategoryInternalService.SubscribeWebhooks:output_type -> unimesh.mesh.v1.SubscribeWebhooksResponse
+	46, // 61: unimesh.mesh.v1.CategoryInternalService.UnsubscribeWebhooks:output_type -> google.protobuf.Empty
+	30, // 62: unimesh.mesh.v1.CategoryInternalService.ReadWebhook:output_type -> unimesh.mesh.v1.ReadWebhookResponse
+	44, // [44:63] is the sub-list for method output_type
+	25, // [25:44] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_unimesh_mesh_v1_mesh_proto_init() }
@@ -2495,7 +2610,7 @@ func file_unimesh_mesh_v1_mesh_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_unimesh_mesh_v1_mesh_proto_rawDesc), len(file_unimesh_mesh_v1_mesh_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   34,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   4,
 		},

@@ -667,6 +667,7 @@ var ConnectPagesService_ServiceDesc = grpc.ServiceDesc{
 const (
 	EventsInternalService_PublishChanges_FullMethodName    = "/unimesh.mesh.v1.EventsInternalService/PublishChanges"
 	EventsInternalService_ReceiveWebhook_FullMethodName    = "/unimesh.mesh.v1.EventsInternalService/ReceiveWebhook"
+	EventsInternalService_ReceiveAppWebhook_FullMethodName = "/unimesh.mesh.v1.EventsInternalService/ReceiveAppWebhook"
 	EventsInternalService_ReleaseConnection_FullMethodName = "/unimesh.mesh.v1.EventsInternalService/ReleaseConnection"
 )
 
@@ -682,6 +683,11 @@ type EventsInternalServiceClient interface {
 	// Takes one native webhook delivery a provider sent to the gateway for a
 	// connection, and answers the HTTP status to give the provider.
 	ReceiveWebhook(ctx context.Context, in *ReceiveWebhookRequest, opts ...grpc.CallOption) (*ReceiveWebhookResponse, error)
+	// Takes one delivery of an app-level webhook (HubSpot's: one target URL
+	// per OAuth app, events of every account that installed it), verified
+	// with the project's app secret and routed to the connections it
+	// concerns.
+	ReceiveAppWebhook(ctx context.Context, in *ReceiveAppWebhookRequest, opts ...grpc.CallOption) (*ReceiveWebhookResponse, error)
 	// Ends what the events service holds at the provider for a connection
 	// (its native webhook subscription), before connect deletes it: after
 	// that, no credentials are left to do it with.
@@ -716,6 +722,16 @@ func (c *eventsInternalServiceClient) ReceiveWebhook(ctx context.Context, in *Re
 	return out, nil
 }
 
+func (c *eventsInternalServiceClient) ReceiveAppWebhook(ctx context.Context, in *ReceiveAppWebhookRequest, opts ...grpc.CallOption) (*ReceiveWebhookResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReceiveWebhookResponse)
+	err := c.cc.Invoke(ctx, EventsInternalService_ReceiveAppWebhook_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *eventsInternalServiceClient) ReleaseConnection(ctx context.Context, in *ReleaseConnectionRequest, opts ...grpc.CallOption) (*emptypb.Empty, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(emptypb.Empty)
@@ -738,6 +754,11 @@ type EventsInternalServiceServer interface {
 	// Takes one native webhook delivery a provider sent to the gateway for a
 	// connection, and answers the HTTP status to give the provider.
 	ReceiveWebhook(context.Context, *ReceiveWebhookRequest) (*ReceiveWebhookResponse, error)
+	// Takes one delivery of an app-level webhook (HubSpot's: one target URL
+	// per OAuth app, events of every account that installed it), verified
+	// with the project's app secret and routed to the connections it
+	// concerns.
+	ReceiveAppWebhook(context.Context, *ReceiveAppWebhookRequest) (*ReceiveWebhookResponse, error)
 	// Ends what the events service holds at the provider for a connection
 	// (its native webhook subscription), before connect deletes it: after
 	// that, no credentials are left to do it with.
@@ -757,6 +778,9 @@ func (UnimplementedEventsInternalServiceServer) PublishChanges(context.Context, 
 }
 func (UnimplementedEventsInternalServiceServer) ReceiveWebhook(context.Context, *ReceiveWebhookRequest) (*ReceiveWebhookResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ReceiveWebhook not implemented")
+}
+func (UnimplementedEventsInternalServiceServer) ReceiveAppWebhook(context.Context, *ReceiveAppWebhookRequest) (*ReceiveWebhookResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReceiveAppWebhook not implemented")
 }
 func (UnimplementedEventsInternalServiceServer) ReleaseConnection(context.Context, *ReleaseConnectionRequest) (*emptypb.Empty, error) {
 	return nil, status.Error(codes.Unimplemented, "method ReleaseConnection not implemented")
@@ -818,6 +842,24 @@ func _EventsInternalService_ReceiveWebhook_Handler(srv interface{}, ctx context.
 	return interceptor(ctx, in, info, handler)
 }
 
+func _EventsInternalService_ReceiveAppWebhook_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReceiveAppWebhookRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EventsInternalServiceServer).ReceiveAppWebhook(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EventsInternalService_ReceiveAppWebhook_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EventsInternalServiceServer).ReceiveAppWebhook(ctx, req.(*ReceiveAppWebhookRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _EventsInternalService_ReleaseConnection_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ReleaseConnectionRequest)
 	if err := dec(in); err != nil {
@@ -850,6 +892,10 @@ var EventsInternalService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ReceiveWebhook",
 			Handler:    _EventsInternalService_ReceiveWebhook_Handler,
+		},
+		{
+			MethodName: "ReceiveAppWebhook",
+			Handler:    _EventsInternalService_ReceiveAppWebhook_Handler,
 		},
 		{
 			MethodName: "ReleaseConnection",

@@ -79,6 +79,7 @@ func Descriptor() *connector.Descriptor {
 			Description: "the HubSpot account (portal) id; filled in from the OAuth token answer"}},
 		Hooks:          hooks(),
 		NativeWebhooks: true,
+		Webhooks:       webhooks(),
 		RateLimitPolicy: "Per account and app: a burst limit of 100 requests per 10 seconds on Free and Starter " +
 			"(150 to 190 on Professional and Enterprise, more with the API limit increase) and 250,000 to 1,000,000 " +
 			"requests per day; the search endpoints 5 requests per second, 200 records per page and 10,000 results per " +

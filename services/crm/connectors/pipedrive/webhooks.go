@@ -76,8 +76,9 @@ type notification struct {
 	} `json:"meta"`
 }
 
-func readWebhook(_ context.Context, _ *connector.Conn, h http.Header, body []byte, secret string) ([]connector.Notice, error) {
-	user, pass, ok := (&http.Request{Header: h}).BasicAuth()
+func readWebhook(_ context.Context, _ *connector.Conn, d connector.Delivery, secret string) ([]connector.Notice, error) {
+	body := d.Body
+	user, pass, ok := (&http.Request{Header: d.Header}).BasicAuth()
 	if !ok || subtle.ConstantTimeCompare([]byte(user), []byte(webhookUser)) != 1 ||
 		subtle.ConstantTimeCompare([]byte(pass), []byte(secret)) != 1 {
 		return nil, connector.ErrWebhookRefused

@@ -41,7 +41,7 @@ func TestReadWebhook(t *testing.T) {
 		{"no entity id", auth("unimesh", secret), body("change", "person", `null`), nil, false, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := readWebhook(context.Background(), nil, c.h, c.body, secret)
+			got, err := readWebhook(context.Background(), nil, connector.Delivery{Method: "POST", Header: c.h, Body: c.body}, secret)
 			switch {
 			case c.refused:
 				if !errors.Is(err, connector.ErrWebhookRefused) {
