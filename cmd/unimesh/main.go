@@ -4,6 +4,7 @@
 //	unimesh serve <service>         one service of the mesh, configured by the environment
 //	unimesh migrate                 apply the database migrations
 //	unimesh admin <command>         create projects and API keys, rotate the master key
+//	unimesh listen                  a local webhook receiver that prints verified deliveries
 //	unimesh version
 package main
 
@@ -49,6 +50,7 @@ commands:
   admin create-project     create a project and its first admin API key
   admin create-api-key     create an API key for a project
   admin rotate-key         re-seal every credential with the primary master key
+  listen                   a local webhook receiver: registers itself, prints verified events
   version                  print the version
 `
 
@@ -70,6 +72,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return runMigrate(ctx, args[1:], stdout, getenv)
 	case "admin":
 		return runAdmin(ctx, args[1:], stdout, getenv)
+	case "listen":
+		return runListen(ctx, args[1:], stdout, getenv)
 	case "version":
 		fmt.Fprintln(stdout, "unimesh", telemetry.Version)
 		return nil
