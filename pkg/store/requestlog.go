@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -124,6 +125,12 @@ func (s *Store) ListPlatformEvents(ctx context.Context, projectID string, since 
 	if err != nil {
 		return nil, fmt.Errorf("store: list platform events: %w", err)
 	}
+	return scanPlatformEvents(rows)
+}
+
+// scanPlatformEvents reads rows of id, project_id, type, connection_id,
+// occurred_time, data, and closes them.
+func scanPlatformEvents(rows *sql.Rows) ([]PlatformEvent, error) {
 	defer rows.Close()
 	var out []PlatformEvent
 	for rows.Next() {
@@ -132,7 +139,7 @@ func (s *Store) ListPlatformEvents(ctx context.Context, projectID string, since 
 			t int64
 		)
 		if err := rows.Scan(&e.ID, &e.ProjectID, &e.Type, &e.ConnectionID, &t, &e.Data); err != nil {
-			return nil, fmt.Errorf("store: list platform events: %w", err)
+			return nil, fmt.Errorf("store: platform events: %w", err)
 		}
 		e.OccurredTime = fromMicros(t)
 		out = append(out, e)

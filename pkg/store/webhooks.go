@@ -630,18 +630,5 @@ func (s *Store) PlatformEventsAfter(ctx context.Context, after time.Time, limit 
 	if err != nil {
 		return nil, fmt.Errorf("store: platform events: %w", err)
 	}
-	defer rows.Close()
-	var out []PlatformEvent
-	for rows.Next() {
-		var (
-			e PlatformEvent
-			t int64
-		)
-		if err := rows.Scan(&e.ID, &e.ProjectID, &e.Type, &e.ConnectionID, &t, &e.Data); err != nil {
-			return nil, fmt.Errorf("store: platform events: %w", err)
-		}
-		e.OccurredTime = fromMicros(t)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return scanPlatformEvents(rows)
 }

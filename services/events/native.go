@@ -122,17 +122,8 @@ func (s *Service) ReceiveWebhook(ctx context.Context, req *meshv1.ReceiveWebhook
 	read, err := meshv1.NewCategoryInternalServiceClient(client).ReadWebhook(ctx, &meshv1.ReadWebhookRequest{
 		ProjectId: sub.ProjectID, ConnectionId: sub.ConnectionID, Headers: req.GetHeaders(), Body: req.GetBody(), Secret: string(secret),
 		Method: http.MethodPost})
-	switch status.Code(err) {
-	case codes.OK:
-	case codes.Unauthenticated:
-		s.logger.WarnContext(ctx, "native webhook refused: verification failed", "connection", sub.ConnectionID)
-		return answer(http.StatusUnauthorized)
-	case codes.InvalidArgument:
-		return answer(http.StatusBadRequest)
-	default:
-		// The provider retries: the record could not be read now.
-		s.logger.WarnContext(ctx, "native webhook not read", "connection", sub.ConnectionID, "reason", apierr.Reason(err))
-		return answer(http.StatusServiceUnavailable)
+	if code := s.readFailure(ctx, err, sub.ConnectionID); code != 0 {
+		return answer(code)
 	}
 	endpoints, err := s.enabledEndpoints(ctx, sub.ProjectID)
 	if err != nil {
@@ -240,16 +231,8 @@ func (s *Service) ReceiveAppWebhook(ctx context.Context, req *meshv1.ReceiveAppW
 	for _, conn := range conns {
 		read, err := categories.ReadWebhook(ctx, &meshv1.ReadWebhookRequest{ProjectId: req.GetProjectId(), ConnectionId: conn.ID,
 			Headers: req.GetHeaders(), Body: req.GetBody(), Secret: secret, Url: req.GetUrl(), Method: http.MethodPost})
-		switch status.Code(err) {
-		case codes.OK:
-		case codes.Unauthenticated:
-			s.logger.WarnContext(ctx, "app webhook refused: verification failed", "integration", req.GetIntegration(), "project", req.GetProjectId())
-			return answer(http.StatusUnauthorized)
-		case codes.InvalidArgument:
-			return answer(http.StatusBadRequest)
-		default:
-			s.logger.WarnContext(ctx, "app webhook not read", "connection", conn.ID, "reason", apierr.Reason(err))
-			return answer(http.StatusServiceUnavailable)
+		if code := s.readFailure(ctx, err, conn.ID); code != 0 {
+			return answer(code)
 		}
 		if len(endpoints) == 0 {
 			continue
@@ -264,27 +247,58 @@ func (s *Service) ReceiveAppWebhook(ctx context.Context, req *meshv1.ReceiveAppW
 // applyNative records the changes a native delivery told of.
 func (s *Service) applyNative(ctx context.Context, conn store.Connection, changes []*meshv1.RecordChange, endpoints []store.WebhookEndpoint) error {
 	for _, c := range changes {
-		rc := recordChange{projectID: conn.ProjectID, connectionID: conn.ID, integration: conn.Integration,
-			object: c.GetCategory() + "." + c.GetObject(), recordID: c.GetRecordId(), source: platformv1.EventSource_EVENT_SOURCE_NATIVE,
-			occurred: c.GetOccurTime().AsTime(), sweepGen: -1}
-		switch c.GetKind() {
-		case meshv1.ChangeKind_CHANGE_KIND_CREATED:
-			rc.kind = store.ChangeCreated
-		case meshv1.ChangeKind_CHANGE_KIND_UPDATED:
-			rc.kind = store.ChangeUpdated
-		case meshv1.ChangeKind_CHANGE_KIND_DELETED:
-			rc.kind = store.ChangeDeleted
-		}
-		if rc.kind != store.ChangeDeleted {
-			rec, err := c.GetRecord().UnmarshalNew()
-			if err != nil {
-				continue
-			}
-			rc.rec = rec
+		rc, ok := meshChange(c, platformv1.EventSource_EVENT_SOURCE_NATIVE)
+		if !ok {
+			continue
 		}
 		if _, err := s.apply(ctx, rc, endpoints); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// readFailure is the HTTP status a provider gets when its delivery could
+// not be read, or 0 when it was: 401 when it failed verification, 400 when
+// it is not the provider's format, and 503 (the provider retries) when the
+// records it names could not be read now.
+func (s *Service) readFailure(ctx context.Context, err error, connectionID string) int {
+	switch status.Code(err) {
+	case codes.OK:
+		return 0
+	case codes.Unauthenticated:
+		s.logger.WarnContext(ctx, "webhook delivery refused: verification failed", "connection", connectionID)
+		return http.StatusUnauthorized
+	case codes.InvalidArgument:
+		return http.StatusBadRequest
+	}
+	s.logger.WarnContext(ctx, "webhook delivery not read", "connection", connectionID, "reason", apierr.Reason(err))
+	return http.StatusServiceUnavailable
+}
+
+// meshChange turns a change a category service reported into one to apply;
+// false when its record cannot be decoded.
+func meshChange(c *meshv1.RecordChange, source platformv1.EventSource) (recordChange, bool) {
+	rc := recordChange{projectID: c.GetProjectId(), connectionID: c.GetConnectionId(), integration: c.GetIntegration(),
+		object: c.GetCategory() + "." + c.GetObject(), recordID: c.GetRecordId(), source: source,
+		occurred: c.GetOccurTime().AsTime(), sweepGen: -1}
+	switch c.GetKind() {
+	case meshv1.ChangeKind_CHANGE_KIND_CREATED:
+		rc.kind = store.ChangeCreated
+	case meshv1.ChangeKind_CHANGE_KIND_UPDATED:
+		rc.kind = store.ChangeUpdated
+	case meshv1.ChangeKind_CHANGE_KIND_DELETED:
+		rc.kind = store.ChangeDeleted
+	}
+	if rc.kind != store.ChangeDeleted {
+		if c.GetRecord() == nil {
+			return rc, false
+		}
+		rec, err := c.GetRecord().UnmarshalNew()
+		if err != nil {
+			return rc, false
+		}
+		rc.rec = rec
+	}
+	return rc, true
 }

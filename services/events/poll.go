@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"go.opentelemetry.io/otel/attribute"
 	otelcodes "go.opentelemetry.io/otel/codes"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/unimesh/unimesh/pkg/apierr"
 	"github.com/unimesh/unimesh/pkg/auth"
+	"github.com/unimesh/unimesh/pkg/connector"
 	"github.com/unimesh/unimesh/pkg/store"
 	platformv1 "github.com/unimesh/unimesh/proto/unimesh/platform/v1"
 
@@ -44,21 +44,6 @@ type pollable struct {
 	resp   protoreflect.MessageType
 	items  protoreflect.FieldDescriptor
 	next   protoreflect.FieldDescriptor
-}
-
-// snake turns a message name into an object name: "JournalEntry" → "journal_entry".
-func snake(name string) string {
-	var b strings.Builder
-	for i, r := range name {
-		if unicode.IsUpper(r) {
-			if i > 0 {
-				b.WriteByte('_')
-			}
-			r = unicode.ToLower(r)
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // Pollables lists, per category, the List methods the poller watches,
@@ -137,7 +122,7 @@ func pollableOf(category string, svc protoreflect.ServiceDescriptor, m protorefl
 		return pollable{}, false
 	}
 	return pollable{
-		key:    category + "." + snake(string(items.Message().Name())),
+		key:    category + "." + connector.SnakeCase(string(items.Message().Name())),
 		method: fmt.Sprintf("/%s/%s", svc.FullName(), m.Name()),
 		items:  items, next: next,
 	}, true

@@ -208,27 +208,10 @@ func (s *Service) PublishChanges(ctx context.Context, req *meshv1.PublishChanges
 		if len(eps) == 0 {
 			continue
 		}
-		rc := recordChange{projectID: c.GetProjectId(), connectionID: c.GetConnectionId(), integration: c.GetIntegration(),
-			object: c.GetCategory() + "." + c.GetObject(), recordID: c.GetRecordId(), source: platformv1.EventSource_EVENT_SOURCE_UNIMESH,
-			occurred: c.GetOccurTime().AsTime(), sweepGen: -1}
-		switch c.GetKind() {
-		case meshv1.ChangeKind_CHANGE_KIND_CREATED:
-			rc.kind = store.ChangeCreated
-		case meshv1.ChangeKind_CHANGE_KIND_UPDATED:
-			rc.kind = store.ChangeUpdated
-		case meshv1.ChangeKind_CHANGE_KIND_DELETED:
-			rc.kind = store.ChangeDeleted
-		}
-		if rc.kind != store.ChangeDeleted {
-			if c.GetRecord() == nil {
-				continue
-			}
-			rec, err := c.GetRecord().UnmarshalNew()
-			if err != nil {
-				s.logger.WarnContext(ctx, "change with an unknown record type", "type", c.GetRecord().GetTypeUrl())
-				continue
-			}
-			rc.rec = rec
+		rc, ok := meshChange(c, platformv1.EventSource_EVENT_SOURCE_UNIMESH)
+		if !ok {
+			s.logger.WarnContext(ctx, "change without a readable record", "type", c.GetRecord().GetTypeUrl())
+			continue
 		}
 		if _, err := s.apply(ctx, rc, eps); err != nil {
 			return nil, s.internal(ctx, "record change", err)
