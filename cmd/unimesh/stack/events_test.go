@@ -190,6 +190,12 @@ func TestChangeEventsOnDev(t *testing.T) {
 		defer secretMu.Unlock()
 		return secret
 	})
+	// Bad input is a 400 naming each field.
+	invalid := h.do("POST", "/platform/v1/webhookEndpoints", map[string]any{"url": "ftp://x.example.com", "eventTypes": []string{"crm..x"}})
+	h.expect(invalid, 400, "INVALID_ARGUMENT")
+	if v := invalid.violations(); len(v) != 2 {
+		t.Fatalf("violations: %v", v)
+	}
 	created := h.do("POST", "/platform/v1/webhookEndpoints", map[string]any{
 		"url": rcv.url, "description": "test receiver", "eventTypes": []string{"crm.contact.*", "connection.*"},
 	})
