@@ -411,23 +411,24 @@ func TestPollingFindsCreatedAndDeletedRecords(t *testing.T) {
 	var secret atomic.Value
 	secret.Store("")
 	rcv := newReceiver(t, func() string { return secret.Load().(string) })
+	// The sandbox CRM sends no webhooks of its own: what is found, polling finds.
 	ep := h.do("POST", "/platform/v1/webhookEndpoints", map[string]any{"url": rcv.url, "eventTypes": []string{"crm.contact.*"},
-		"connections": []string{h.dev.Connections["pipedrive"]}})
+		"connections": []string{h.dev.Connections["sandbox-crm"]}})
 	h.expect(ep, 200, "")
 	secret.Store(ep.str("signingSecret"))
-	pipedrive := h.dev.Connections["pipedrive"]
+	sandbox := h.dev.Connections["sandbox-crm"]
 
 	// The backfill: one created event per contact there is.
 	var all []any
 	for token := ""; ; {
-		r := h.do("GET", "/crm/v1/connections/"+pipedrive+"/contacts?pageSize=200&pageToken="+token, nil)
+		r := h.do("GET", "/crm/v1/connections/"+sandbox+"/contacts?pageSize=200&pageToken="+token, nil)
 		h.expect(r, 200, "")
 		all = append(all, r.list("contacts")...)
 		if token = r.str("nextPageToken"); token == "" {
 			break
 		}
 	}
-	awaitBaseline(h, pipedrive)
+	awaitBaseline(h, sandbox)
 	deadline := time.Now().Add(10 * time.Second)
 	for len(rcv.matching(func(ev map[string]any) bool { return ev["type"] == "crm.contact.created" })) < len(all) && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
@@ -437,35 +438,35 @@ func TestPollingFindsCreatedAndDeletedRecords(t *testing.T) {
 	}
 
 	// A person made at the sandbox behind Unimesh's back.
-	r := h.do("POST", "/platform/v1/connections/"+pipedrive+"/passthrough", map[string]any{
-		"method": "POST", "path": "/api/v2/persons", "json": map[string]any{"name": "Margaret Hamilton"},
+	r := h.do("POST", "/platform/v1/connections/"+sandbox+"/passthrough", map[string]any{
+		"method": "POST", "path": "/v1/people", "json": map[string]any{"first_name": "Margaret", "last_name": "Hamilton"},
 	})
 	if r.body["statusCode"] != 200.0 && r.body["statusCode"] != 201.0 {
 		t.Fatalf("create at the sandbox: %s", r.raw)
 	}
 	id := fmt.Sprint(int64(r.body["json"].(map[string]any)["data"].(map[string]any)["id"].(float64)))
-	ev := rcv.await(15*time.Second, "crm.contact.created", recordEvent("crm.contact.created", pipedrive, id))
-	if eventRecord(ev)["lastName"] != "Hamilton" {
+	ev := rcv.await(15*time.Second, "crm.contact.created", recordEvent("crm.contact.created", sandbox, id))
+	if eventRecord(ev)["lastName"] != "Hamilton" || ev["source"] != "EVENT_SOURCE_POLL" {
 		t.Fatalf("created event: %v", ev)
 	}
 	// Deleted there: the next sweep notices.
-	r = h.do("POST", "/platform/v1/connections/"+pipedrive+"/passthrough", map[string]any{"method": "DELETE", "path": "/api/v2/persons/" + id})
-	if r.body["statusCode"] != 200.0 {
+	r = h.do("POST", "/platform/v1/connections/"+sandbox+"/passthrough", map[string]any{"method": "DELETE", "path": "/v1/people/" + id})
+	if r.body["statusCode"] != 200.0 && r.body["statusCode"] != 204.0 {
 		t.Fatalf("delete at the sandbox: %s", r.raw)
 	}
-	ev = rcv.await(15*time.Second, "crm.contact.deleted", recordEvent("crm.contact.deleted", pipedrive, id))
-	if _, ok := ev["data"].(map[string]any)["record"]; ok {
+	ev = rcv.await(15*time.Second, "crm.contact.deleted", recordEvent("crm.contact.deleted", sandbox, id))
+	if _, ok := ev["data"].(map[string]any)["record"]; ok || ev["source"] != "EVENT_SOURCE_POLL" {
 		t.Fatalf("a deleted event carries a record: %v", ev)
 	}
 	// Each change once.
 	time.Sleep(2 * time.Second)
 	for _, typ := range []string{"crm.contact.created", "crm.contact.deleted"} {
-		if got := rcv.matching(recordEvent(typ, pipedrive, id)); len(got) != 1 {
+		if got := rcv.matching(recordEvent(typ, sandbox, id)); len(got) != 1 {
 			t.Fatalf("%d %s events", len(got), typ)
 		}
 	}
 	// Another connection's changes do not reach this endpoint.
-	if got := rcv.matching(func(ev map[string]any) bool { return ev["connection"] != pipedrive }); len(got) != 0 {
+	if got := rcv.matching(func(ev map[string]any) bool { return ev["connection"] != sandbox }); len(got) != 0 {
 		t.Fatalf("events of other connections: %v", got)
 	}
 }
