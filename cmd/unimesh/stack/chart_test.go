@@ -118,7 +118,7 @@ func TestChartRunsEveryServiceWithTheEnvironmentItNeeds(t *testing.T) {
 			// events keeps its state in the database, seals signing secrets, and polls through the category services.
 			"events": {"UNIMESH_DATABASE_URL", "UNIMESH_MASTER_KEY", "UNIMESH_CONNECT_ADDR", "UNIMESH_INTERNAL_TOKEN", "UNIMESH_GRPC_ADDR",
 				"UNIMESH_CRM_ADDR", "UNIMESH_TICKETING_ADDR", "UNIMESH_HRIS_ADDR", "UNIMESH_ACCOUNTING_ADDR", "UNIMESH_ATS_ADDR",
-				"UNIMESH_POLL_INTERVAL", "UNIMESH_SANDBOX_URL"},
+				"UNIMESH_POLL_INTERVAL", "UNIMESH_EMIT_BACKFILL", "UNIMESH_SANDBOX_URL"},
 		}[name]
 		if need == nil {
 			// The category services; they tell events of writes.

@@ -49,6 +49,8 @@ func (e MeshEnv) need(key string) (string, error) {
 //	UNIMESH_<SERVICE>_ADDR    where each service is (gateway; events needs the categories';
 //	                          category services tell UNIMESH_EVENTS_ADDR of writes)
 //	UNIMESH_POLL_INTERVAL     default time between polls of a connection (events; 5m)
+//	UNIMESH_EMIT_BACKFILL     a connection's first poll sends a created event per record instead
+//	                          of setting a silent baseline (events; false)
 //	UNIMESH_SANDBOX_URL       root URL of `unimesh serve sandbox`, to offer the sandbox integrations
 //	UNIMESH_SANDBOX_SECRET    hex secret the sandbox keys derive from (sandbox)
 //	UNIMESH_VENDOR_SANDBOXES  serve the vendor emulators (sandbox) and point the vendor
@@ -153,7 +155,7 @@ func serveEvents(ctx context.Context, c *Common, env MeshEnv) error {
 		}
 		cats[cat.Name] = addr
 	}
-	var cfg EventsConfig
+	cfg := EventsConfig{EmitBackfill: env.get("UNIMESH_EMIT_BACKFILL", "false") == "true"}
 	if v := env.get("UNIMESH_POLL_INTERVAL", ""); v != "" {
 		if cfg.PollInterval, err = time.ParseDuration(v); err != nil || cfg.PollInterval < time.Second {
 			return fmt.Errorf("UNIMESH_POLL_INTERVAL must be a duration of at least 1s, such as 5m")
