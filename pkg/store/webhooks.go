@@ -432,44 +432,40 @@ type ClaimedDelivery struct {
 	Token      string
 }
 
-// ClaimDeliveries takes up to limit due deliveries for one worker: each is
-// claimed by moving its next attempt to leaseUntil under the worker's new
-// token, in a conditional UPDATE, so two workers never hold one delivery,
-// and a worker that dies leaves its deliveries to fall due again.
-func (s *Store) ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int, newToken func() string) ([]ClaimedDelivery, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(fmt.Sprintf(`SELECT id, endpoint_id, event_id, attempts, create_time FROM webhook_deliveries
-		WHERE state = $1 AND next_attempt_time <= $2 ORDER BY next_attempt_time LIMIT %d`, limit)), DeliveryPending, micros(now))
-	if err != nil {
-		return nil, fmt.Errorf("store: due deliveries: %w", err)
+// ClaimDeliveries takes up to limit due deliveries for one worker, in one
+// statement: each is claimed by moving its next attempt to leaseUntil
+// under the worker's token, so two workers never hold one delivery, and a
+// worker that dies leaves its deliveries to fall due again. On PostgreSQL
+// the candidates are locked with SKIP LOCKED, so replicas claiming at once
+// take different rows instead of queueing on the same ones; SQLite has one
+// writer at a time anyway. The outer conditions are checked again on the
+// row being updated, whatever the subquery saw.
+func (s *Store) ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int, token string) ([]ClaimedDelivery, error) {
+	lock := ""
+	if s.dialect == Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
 	}
-	var due []ClaimedDelivery
+	rows, err := s.db.QueryContext(ctx, s.q(fmt.Sprintf(`UPDATE webhook_deliveries SET next_attempt_time = $3, lease_token = $4
+		WHERE state = $1 AND next_attempt_time <= $2 AND id IN (SELECT id FROM webhook_deliveries
+			WHERE state = $1 AND next_attempt_time <= $2 ORDER BY next_attempt_time LIMIT %d%s)
+		RETURNING id, endpoint_id, event_id, attempts, create_time`, limit, lock)),
+		DeliveryPending, micros(now), micros(leaseUntil), token)
+	if err != nil {
+		return nil, fmt.Errorf("store: claim deliveries: %w", err)
+	}
+	defer rows.Close()
+	var claimed []ClaimedDelivery
 	for rows.Next() {
-		var (
-			d  ClaimedDelivery
-			ct int64
-		)
+		d := ClaimedDelivery{Token: token}
+		var ct int64
 		if err := rows.Scan(&d.ID, &d.EndpointID, &d.EventID, &d.Attempts, &ct); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: due deliveries: %w", err)
+			return nil, fmt.Errorf("store: claim deliveries: %w", err)
 		}
 		d.CreateTime = fromMicros(ct)
-		due = append(due, d)
+		claimed = append(claimed, d)
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: due deliveries: %w", err)
-	}
-	claimed := due[:0]
-	for _, d := range due {
-		d.Token = newToken()
-		res, err := s.db.ExecContext(ctx, s.q(`UPDATE webhook_deliveries SET next_attempt_time = $3, lease_token = $4
-			WHERE id = $1 AND state = $2 AND next_attempt_time <= $5`), d.ID, DeliveryPending, micros(leaseUntil), d.Token, micros(now))
-		if err != nil {
-			return claimed, fmt.Errorf("store: claim delivery: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			claimed = append(claimed, d)
-		}
+		return nil, fmt.Errorf("store: claim deliveries: %w", err)
 	}
 	return claimed, nil
 }

@@ -65,8 +65,7 @@ func (s *Service) runDeliveries(ctx context.Context) {
 			var err error
 			// The claim outlasts a send, timeout included, twice over; a
 			// worker that dies leaves the delivery due again when it ends.
-			claimed, err = s.store.ClaimDeliveries(ctx, now, now.Add(2*s.opts.DeliveryTimeout+time.Second), free,
-				func() string { return auth.NewID("") })
+			claimed, err = s.store.ClaimDeliveries(ctx, now, now.Add(2*s.opts.DeliveryTimeout+time.Second), free, auth.NewID(""))
 			if err != nil && ctx.Err() == nil {
 				s.logger.WarnContext(ctx, "claim deliveries", "error", err.Error())
 			}

@@ -144,6 +144,10 @@ func (s *Service) pollables(category string) []pollable {
 // fingerprints make seeing a record twice harmless.
 const pollOverlap = 5 * time.Minute
 
+// analyzeAfter is the size of a baseline after which the database's
+// statistics are refreshed (store.AnalyzeFingerprints says why).
+const analyzeAfter = 10000
+
 // pollLease is how long a poll lease lasts; a long listing extends it.
 const pollLease = 2 * time.Minute
 
@@ -367,6 +371,7 @@ func (w *objectPoll) run(ctx context.Context, st store.PollObject) (store.PollOb
 	}
 	baseline := !st.BaselineDone
 	token := ""
+	listed := 0
 	for {
 		if !w.lease.keep(ctx) {
 			return st, time.Time{}
@@ -375,6 +380,7 @@ func (w *objectPoll) run(ctx context.Context, st store.PollObject) (store.PollOb
 		if err != nil {
 			return w.failed(st, start, err)
 		}
+		listed += len(items)
 		if err := w.applyPage(ctx, items, gen, sweep, baseline); err != nil {
 			st.LastError = "could not record changes"
 			s.logger.WarnContext(ctx, "poll: apply", "connection", w.conn.ID, "object", w.p.key, "error", err.Error())
@@ -390,6 +396,11 @@ func (w *objectPoll) run(ctx context.Context, st store.PollObject) (store.PollOb
 			st.LastError = "could not record deletions"
 			s.logger.WarnContext(ctx, "poll: sweep", "connection", w.conn.ID, "object", w.p.key, "error", err.Error())
 			return st, time.Time{}
+		}
+	}
+	if baseline && listed >= analyzeAfter {
+		if err := s.store.AnalyzeFingerprints(ctx); err != nil {
+			s.logger.WarnContext(ctx, "poll: analyze", "error", err.Error())
 		}
 	}
 	if sweep {
