@@ -3,7 +3,6 @@ package connector
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -28,9 +27,7 @@ type ChangePublisher struct {
 	client meshv1.EventsInternalServiceClient
 	logger *slog.Logger
 
-	mu      sync.Mutex
-	pending []*meshv1.RecordChange
-	kick    chan struct{}
+	pending queue[*meshv1.RecordChange]
 }
 
 // changeBuffer bounds the changes waiting to be sent.
@@ -38,20 +35,13 @@ const changeBuffer = 10000
 
 // NewChangePublisher returns a publisher sending through client.
 func NewChangePublisher(client meshv1.EventsInternalServiceClient, logger *slog.Logger) *ChangePublisher {
-	return &ChangePublisher{client: client, logger: logger, kick: make(chan struct{}, 1)}
+	return &ChangePublisher{client: client, logger: logger, pending: newQueue[*meshv1.RecordChange](changeBuffer)}
 }
 
 // Publish implements ChangeSink.
 func (p *ChangePublisher) Publish(_ context.Context, c *meshv1.RecordChange) {
-	p.mu.Lock()
-	if len(p.pending) < changeBuffer {
-		p.pending = append(p.pending, c)
-	}
-	p.mu.Unlock()
-	select {
-	case p.kick <- struct{}{}:
-	default:
-	}
+	p.pending.add(c)
+	p.pending.nudge()
 }
 
 // Run sends changes as they come until ctx ends, then sends what is left.
@@ -63,7 +53,7 @@ func (p *ChangePublisher) Run(ctx context.Context) {
 			p.Flush(fctx)
 			cancel()
 			return
-		case <-p.kick:
+		case <-p.pending.kick:
 		}
 		p.Flush(ctx)
 	}
@@ -71,10 +61,7 @@ func (p *ChangePublisher) Run(ctx context.Context) {
 
 // Flush sends what is waiting now, trying each batch three times.
 func (p *ChangePublisher) Flush(ctx context.Context) {
-	p.mu.Lock()
-	batch := p.pending
-	p.pending = nil
-	p.mu.Unlock()
+	batch := p.pending.take()
 	for len(batch) > 0 {
 		n := min(len(batch), 500)
 		var err error

@@ -35,9 +35,7 @@ type RequestLog struct {
 	client meshv1.ConnectInternalServiceClient
 	logger *slog.Logger
 
-	mu      sync.Mutex
-	pending []*meshv1.LoggedRequest
-	kick    chan struct{}
+	pending queue[*meshv1.LoggedRequest]
 }
 
 // requestLogBuffer bounds the entries waiting to be sent.
@@ -45,7 +43,7 @@ const requestLogBuffer = 10000
 
 // NewRequestLog returns a log sending to connect through client.
 func NewRequestLog(client meshv1.ConnectInternalServiceClient, logger *slog.Logger) *RequestLog {
-	return &RequestLog{client: client, logger: logger, kick: make(chan struct{}, 1)}
+	return &RequestLog{client: client, logger: logger, pending: newQueue[*meshv1.LoggedRequest](requestLogBuffer)}
 }
 
 type connectionRequest interface{ GetConnection() string }
@@ -90,17 +88,9 @@ func first(md metadata.MD, key string) string {
 }
 
 func (l *RequestLog) add(r *meshv1.LoggedRequest) {
-	l.mu.Lock()
-	if len(l.pending) < requestLogBuffer {
-		l.pending = append(l.pending, r)
-	}
-	full := len(l.pending) >= 200
-	l.mu.Unlock()
-	if full {
-		select {
-		case l.kick <- struct{}{}:
-		default:
-		}
+	// Sent every interval, or at once when 200 wait.
+	if l.pending.add(r) >= 200 {
+		l.pending.nudge()
 	}
 }
 
@@ -117,7 +107,7 @@ func (l *RequestLog) Run(ctx context.Context, interval time.Duration) {
 			cancel()
 			return
 		case <-t.C:
-		case <-l.kick:
+		case <-l.pending.kick:
 		}
 		l.Flush(ctx)
 	}
@@ -125,10 +115,7 @@ func (l *RequestLog) Run(ctx context.Context, interval time.Duration) {
 
 // Flush sends what is recorded now.
 func (l *RequestLog) Flush(ctx context.Context) {
-	l.mu.Lock()
-	batch := l.pending
-	l.pending = nil
-	l.mu.Unlock()
+	batch := l.pending.take()
 	for len(batch) > 0 {
 		n := min(len(batch), 500)
 		if _, err := l.client.RecordRequests(ctx, &meshv1.RecordRequestsRequest{Requests: batch[:n]}); err != nil {
@@ -136,4 +123,45 @@ func (l *RequestLog) Flush(ctx context.Context) {
 		}
 		batch = batch[n:]
 	}
+}
+
+// queue is a bounded buffer of items waiting to be sent to another
+// service, and the nudge that wakes its sender. Items beyond the bound are
+// dropped: the callers record nothing a request must wait for.
+type queue[T any] struct {
+	mu    sync.Mutex
+	items []T
+	limit int
+	kick  chan struct{}
+}
+
+func newQueue[T any](limit int) queue[T] {
+	return queue[T]{limit: limit, kick: make(chan struct{}, 1)}
+}
+
+// add keeps item unless the queue is full, and returns how many wait.
+func (q *queue[T]) add(item T) int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.items) < q.limit {
+		q.items = append(q.items, item)
+	}
+	return len(q.items)
+}
+
+// nudge wakes the sender.
+func (q *queue[T]) nudge() {
+	select {
+	case q.kick <- struct{}{}:
+	default:
+	}
+}
+
+// take returns what waits and empties the queue.
+func (q *queue[T]) take() []T {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	items := q.items
+	q.items = nil
+	return items
 }

@@ -164,6 +164,12 @@ func (s *Service) afterAttempt(ctx context.Context, ep store.WebhookEndpoint, ok
 		s.disable(ctx, ep, "the receiver answered 410 Gone", now)
 		return
 	}
+	// A success on an endpoint that was not failing (as read for this
+	// delivery) changes nothing: no write on the common path. Any later
+	// success clears a failure another worker recorded meanwhile.
+	if ok && ep.FailingSince.IsZero() {
+		return
+	}
 	// A failing endpoint is failing since the event it did not take was
 	// made: the window is the receiver's, whatever the retry schedule.
 	since, err := s.store.MarkEndpointHealth(ctx, ep.ID, ok, made)
